@@ -65,9 +65,6 @@ PREFIXES: dict[str, Namespace] = {
     "sh": Namespace(str(SH)),
 }
 
-SPARQL_PREFIXES = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-
-
 def slug(text: str) -> str:
     """A lower-case, ASCII, hyphenated form of ``text`` for use in IRIs.
 

@@ -27,3 +27,12 @@ def queries_dir() -> Path:
 def samples_dir() -> Path:
     """Real register samples shipped for ``regkg demo`` (Open Government Licence v3.0)."""
     return PACKAGE_DIR / "samples"
+
+
+def shapes_file() -> Path:
+    return ontology_dir() / "shapes.ttl"
+
+
+def vocabulary_files() -> list[Path]:
+    """The ontology and its SKOS schemes, which every store carries; the shapes are not data."""
+    return sorted(p for p in ontology_dir().glob("*.ttl") if p != shapes_file())

@@ -1,0 +1,374 @@
+"""Records → quads: the only module that knows the ontology's shape.
+
+Quads are built as ``pyoxigraph`` terms, not rdflib ones, because a full register edition is about
+a million triples and pyoxigraph terms are several times cheaper to make; the store bulk-loads
+them as they are.  Every IRI comes from ``kg.namespace`` and is a function of the input alone, so
+the same source always yields the identical graph.
+
+Layout (see ontology/regkg.ttl): an agreement has versions; a version carries its controllers,
+dates, values, dataset uses, legal bases, purposes, processors, releases and an evidence node
+pointing at the source file (whose IRI is also the named graph holding all of it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from kg.namespace import (
+    DCAT,
+    DCT,
+    DPV,
+    DUR,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    XSD,
+    iri_agreement,
+    iri_release,
+    iri_source,
+    iri_version,
+    slug,
+)
+from kg.records import (
+    Agreement,
+    AgreementVersion,
+    DatasetUse,
+    Evidence,
+    ProcessorFinding,
+    Release,
+    SourceDocument,
+)
+from kg.resolve import Resolved, Resolver
+from kg.vocab import Vocabulary
+
+Term = ox.NamedNode | ox.Literal
+
+
+@lru_cache(maxsize=200_000)
+def node(iri: str | URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
+
+
+A = node(RDF.type)
+_XSD = {name: node(XSD[name]) for name in ("date", "gYearMonth", "boolean", "integer")}
+
+
+def text(value: str) -> ox.Literal:
+    return ox.Literal(value)
+
+
+def typed(value: str, xsd_name: str) -> ox.Literal:
+    return ox.Literal(value, datatype=_XSD[xsd_name])
+
+
+def boolean(value: bool) -> ox.Literal:
+    return typed("true" if value else "false", "boolean")
+
+
+def integer(value: int) -> ox.Literal:
+    return typed(str(value), "integer")
+
+
+def day(value: date) -> ox.Literal:
+    return typed(value.isoformat(), "date")
+
+
+def month(value: str) -> ox.Literal:
+    return typed(value, "gYearMonth")
+
+
+VALUE_PREDICATES = {
+    "opt_out": DUR.optOut,
+    "type_of_data": DUR.typeOfData,
+    "confidentiality": DUR.confidentiality,
+    "sensitivity": DUR.sensitivity,
+    "access_method": DUR.accessMethod,
+}
+
+
+class GraphWriter:
+    """Collects the quads of one source document into its named graph."""
+
+    def __init__(self, doc: SourceDocument, resolver: Resolver, vocab: Vocabulary) -> None:
+        self.doc = doc
+        self.resolver = resolver
+        self.vocab = vocab
+        self.graph_iri = iri_source(doc.name)
+        self._graph = node(self.graph_iri)
+        self.quads: list[ox.Quad] = []
+        self._described: set[str] = set()
+
+    def add(self, s: str | URIRef | ox.NamedNode, p: URIRef, o: Term | str | URIRef) -> None:
+        subject = s if isinstance(s, ox.NamedNode) else node(s)
+        obj = o if isinstance(o, ox.NamedNode | ox.Literal) else node(o)
+        self.quads.append(ox.Quad(subject, node(p), obj, self._graph))
+
+    def add_values(self, subject: str, scheme: str, values: Iterable[str]) -> None:
+        """Controlled values become their concept; unknown ones stay verbatim (and are tallied)."""
+        for value in values:
+            concept = self.vocab.concept(scheme, value)
+            self.add(subject, VALUE_PREDICATES[scheme], concept or text(value))
+
+    def once(self, iri: str) -> bool:
+        """True the first time ``iri`` is described in this document (nodes shared by versions)."""
+        if iri in self._described:
+            return False
+        self._described.add(iri)
+        return True
+
+
+def document_quads(doc: SourceDocument, resolver: Resolver, vocab: Vocabulary) -> list[ox.Quad]:
+    """All quads for one source document, in its own named graph."""
+    w = GraphWriter(doc, resolver, vocab)
+    _source(w)
+    for agreement in doc.agreements:
+        _agreement(w, agreement)
+    return w.quads
+
+
+def _source(w: GraphWriter) -> None:
+    doc, g = w.doc, w.graph_iri
+    w.add(g, RDF.type, DUR.SourceFile)
+    w.add(g, DCT.title, text(doc.name))
+    w.add(g, DUR.sourceKind, text(doc.kind))
+    if doc.edition:
+        w.add(g, DUR.edition, text(doc.edition))
+    if doc.organisation:
+        w.add(g, DUR.pageOrganisation, _organisation(w, doc.organisation))
+    if doc.unsafe_files is not None:
+        w.add(g, DUR.unsafeFileCount, integer(doc.unsafe_files))
+    for flag in doc.flags:
+        w.add(g, DUR.flag, text(flag))
+
+
+def _agreement(w: GraphWriter, agreement: Agreement) -> None:
+    a = iri_agreement(agreement.base_reference)
+    latest = agreement.latest()
+    w.add(a, RDF.type, DUR.DataSharingAgreement)
+    w.add(a, DCT.identifier, text(agreement.base_reference))
+    if latest.title:
+        w.add(a, DCT.title, text(latest.title))
+    if not agreement.referenced:
+        w.add(a, DUR.unreferenced, boolean(True))
+    for version in agreement.versions:
+        v = _version(w, agreement, version)
+        w.add(a, DUR.hasVersion, v)
+    w.add(a, DUR.latestVersion, iri_version(agreement.base_reference, latest.key))
+    for controller in latest.controllers:
+        w.add(a, DPV.hasDataController, _organisation(w, controller.name))
+
+
+def _version(w: GraphWriter, agreement: Agreement, version: AgreementVersion) -> str:
+    v = iri_version(agreement.base_reference, version.key)
+    w.add(v, RDF.type, DUR.AgreementVersion)
+    w.add(v, DCT.isVersionOf, iri_agreement(agreement.base_reference))
+    w.add(v, DUR.reference, text(version.reference))
+    if version.version:
+        w.add(v, DUR.versionNumber, text(version.version))
+    if version.title:
+        w.add(v, DCT.title, text(version.title))
+    _parties(w, v, version)
+    _terms(w, v, version)
+    _texts(w, v, version)
+    dataset_iris = [_dataset_use(w, v, i, use) for i, use in enumerate(version.datasets, 1)]
+    for basis in version.legal_bases:
+        for resolved in w.resolver.legal_bases(basis):
+            w.add(v, DPV.hasLegalBasis, _legal_basis(w, resolved))
+    _purposes(w, v, version)
+    for i, finding in enumerate(version.processors, 1):
+        _processor(w, v, i, finding, dataset_iris)
+    for i, release in enumerate(version.releases, 1):
+        _release(w, v, i, release)
+    for label, value in version.other_fields.items():
+        f = f"{v}/field/{slug(label)}"
+        w.add(v, DUR.otherField, f)
+        w.add(f, RDF.type, DUR.OtherField)
+        w.add(f, DUR.fieldLabel, text(label))
+        w.add(f, RDF.value, text(value))
+    if version.incomplete:
+        w.add(v, DUR.incomplete, boolean(True))
+    if version.evidence:
+        _evidence(w, v, f"{v}/evidence", version.evidence)
+    return v
+
+
+def _parties(w: GraphWriter, v: str, version: AgreementVersion) -> None:
+    applicant = version.applicant.name if version.applicant else w.doc.organisation
+    if applicant:
+        w.add(v, DUR.applicant, _organisation(w, applicant))
+    for kind in version.applicant_types:
+        w.add(v, DUR.applicantType, text(kind))
+    for controller in version.controllers:
+        w.add(v, DPV.hasDataController, _organisation(w, controller.name))
+    if version.controller_arrangement:
+        w.add(v, DUR.controllerArrangement, text(version.controller_arrangement))
+
+
+def _terms(w: GraphWriter, v: str, version: AgreementVersion) -> None:
+    if version.start:
+        w.add(v, DUR.startDate, day(version.start))
+    if version.end:
+        w.add(v, DUR.endDate, day(version.end))
+    if version.first_release:
+        w.add(v, DUR.firstRelease, month(version.first_release))
+    if version.last_release:
+        w.add(v, DUR.lastRelease, month(version.last_release))
+    if version.sublicensing is not None:
+        w.add(v, DUR.sublicensing, boolean(version.sublicensing))
+    if version.commercial is not None:
+        w.add(v, DUR.commercial, boolean(version.commercial))
+    w.add_values(v, "opt_out", version.opt_outs)
+    w.add_values(v, "type_of_data", version.types_of_data)
+    w.add_values(v, "confidentiality", version.confidentiality)
+    w.add_values(v, "sensitivity", version.sensitivity)
+    w.add_values(v, "access_method", version.access_methods)
+
+
+TEXT_FIELDS = (
+    ("objective", DUR.objective),
+    ("processing", DUR.processingActivities),
+    ("expected_outputs", DUR.expectedOutputs),
+    ("expected_benefits", DUR.expectedBenefits),
+    ("yielded_benefits", DUR.yieldedBenefits),
+)
+
+
+def _texts(w: GraphWriter, v: str, version: AgreementVersion) -> None:
+    for attribute, predicate in TEXT_FIELDS:
+        value = getattr(version, attribute)
+        if value:
+            w.add(v, predicate, text(value))
+
+
+def _dataset_use(w: GraphWriter, v: str, index: int, use: DatasetUse) -> ox.NamedNode:
+    u = f"{v}/dataset/{index}"
+    dataset = _dataset(w, use.name)
+    w.add(v, DUR.usesDataset, u)
+    w.add(v, DUR.dataset, dataset)
+    w.add(u, RDF.type, DUR.DatasetUse)
+    w.add(u, DUR.dataset, dataset)
+    w.add(u, DUR.datasetLabel, text(use.name))
+    w.add_values(u, "type_of_data", use.types_of_data)
+    w.add_values(u, "sensitivity", use.sensitivity)
+    w.add_values(u, "access_method", use.access_methods)
+    w.add_values(u, "confidentiality", use.confidentiality)
+    for basis in use.legal_bases:
+        for resolved in w.resolver.legal_bases(basis):
+            legal = _legal_basis(w, resolved)
+            w.add(u, DPV.hasLegalBasis, legal)
+            w.add(v, DPV.hasLegalBasis, legal)
+    if use.evidence and use.evidence.sheet:
+        w.add(u, DUR.row, integer(use.evidence.start))
+    return dataset
+
+
+def _purposes(w: GraphWriter, v: str, version: AgreementVersion) -> None:
+    for purpose in version.purposes:
+        resolved = w.resolver.purpose(purpose.label)
+        if resolved is None:
+            continue
+        statement = f"{v}/purpose/{slug(resolved.label)}"
+        w.add(v, DPV.hasPurpose, resolved.iri)
+        if not w.once(statement):
+            continue
+        w.add(v, DUR.purposeStatement, statement)
+        w.add(statement, RDF.type, DUR.PurposeStatement)
+        w.add(statement, DUR.purpose, resolved.iri)
+        if purpose.evidence:
+            _evidence(w, statement, f"{statement}/evidence", purpose.evidence)
+
+
+def _processor(w: GraphWriter, v: str, index: int, finding: ProcessorFinding,
+               version_datasets: list[ox.NamedNode]) -> None:
+    org = _organisation(w, finding.organisation)
+    involvement = f"{v}/processor/{index}"
+    w.add(v, DUR.hasSubProcessor if finding.sub else DPV.hasDataProcessor, org)
+    w.add(v, DUR.processorInvolvement, involvement)
+    w.add(involvement, RDF.type, DUR.ProcessorInvolvement)
+    w.add(involvement, DUR.organisation, org)
+    w.add(involvement, DUR.role, DUR.InfrastructureOnly if finding.role == "infrastructure" else DUR.ProcessesData)
+    w.add(involvement, DUR.subProcessor, boolean(finding.sub))
+    if finding.datasets:
+        for name in finding.datasets:
+            w.add(involvement, DUR.statedDataset, _dataset(w, name))
+    else:
+        for dataset in dict.fromkeys(version_datasets):
+            w.add(involvement, DUR.inferredDataset, dataset)
+    _evidence(w, involvement, f"{involvement}/evidence", finding.evidence)
+
+
+def _release(w: GraphWriter, v: str, index: int, release: Release) -> None:
+    r = iri_release(release.file_reference) if release.file_reference else f"{v}/release/{index}"
+    w.add(r, RDF.type, DUR.Release)
+    w.add(r, DUR.releasedUnder, v)
+    w.add(r, DUR.dataset, _dataset(w, release.dataset))
+    if release.file_reference:
+        w.add(r, DUR.fileReference, text(release.file_reference))
+    if release.month:
+        w.add(r, DUR.month, month(release.month))
+    if release.opt_outs_applied is not None:
+        w.add(r, DUR.optOutsApplied, boolean(release.opt_outs_applied))
+    w.add_values(r, "type_of_data", release.types_of_data)
+    if release.evidence:
+        w.add(r, DUR.row, integer(release.evidence.start))
+
+
+def _evidence(w: GraphWriter, subject: str, e: str, evidence: Evidence) -> None:
+    w.add(subject, DUR.evidence, e)
+    w.add(e, RDF.type, DUR.Evidence)
+    w.add(e, PROV.wasDerivedFrom, w.graph_iri)
+    if evidence.sheet:
+        w.add(e, DUR.sheet, text(evidence.sheet))
+        w.add(e, DUR.row, integer(evidence.start))
+    else:
+        w.add(e, DUR.lineStart, integer(evidence.start))
+        w.add(e, DUR.lineEnd, integer(evidence.end or evidence.start))
+    if evidence.text:
+        w.add(e, DUR.text, text(evidence.text))
+
+
+def _organisation(w: GraphWriter, name: str) -> ox.NamedNode:
+    resolved = w.resolver.organisation(name)
+    o = node(resolved.iri)
+    if w.once(f"{resolved.iri}\n{name}"):
+        if not resolved.known and w.once(resolved.iri):
+            w.add(o, RDF.type, ORG.Organization)
+            w.add(o, RDF.type, DPV.Organisation)
+            w.add(o, SKOS.prefLabel, text(resolved.label))
+            w.add(o, DUR.unresolved, boolean(True))
+            if resolved.code:
+                w.add(o, SKOS.notation, text(resolved.code))
+        if name != resolved.label:
+            w.add(o, SKOS.altLabel, text(name))
+    return o
+
+
+def _dataset(w: GraphWriter, name: str) -> ox.NamedNode:
+    resolved = w.resolver.dataset(name)
+    d = node(resolved.iri)
+    if w.once(f"{resolved.iri}\n{name}"):
+        if not resolved.known and w.once(resolved.iri):
+            w.add(d, RDF.type, DCAT.Dataset)
+            w.add(d, RDF.type, SKOS.Concept)
+            w.add(d, SKOS.prefLabel, text(resolved.label))
+            w.add(d, DUR.unresolved, boolean(True))
+        if name != resolved.label:
+            w.add(d, SKOS.altLabel, text(name))
+    return d
+
+
+def _legal_basis(w: GraphWriter, resolved: Resolved) -> ox.NamedNode:
+    b = node(resolved.iri)
+    if not resolved.known and w.once(resolved.iri):
+        w.add(b, RDF.type, DPV.LegalBasis)
+        w.add(b, RDF.type, SKOS.Concept)
+        w.add(b, RDFS.label, text(resolved.label))
+        w.add(b, DUR.unresolved, boolean(True))
+    return b

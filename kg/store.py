@@ -1,0 +1,107 @@
+"""The embedded on-disk Oxigraph store, used through rdflib (oxrdflib) for queries.
+
+A build never edits the live store: it writes a fresh store beside it (copying the live one first
+when adding to it) and swaps it in only when every source was read and loaded, so a failed build
+leaves the previous store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset
+
+from kg.errors import RegkgError
+
+STORE_ENV = "REGKG_STORE"
+
+
+def default_store_path() -> Path:
+    """``$REGKG_STORE``, else ``$XDG_DATA_HOME/regkg/store`` (``~/.local/share/regkg/store``)."""
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV]).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "regkg" / "store"
+
+
+def resolve_path(path: Path | str | None) -> Path:
+    return Path(path).expanduser() if path else default_store_path()
+
+
+def exists(path: Path) -> bool:
+    return (path / "CURRENT").exists()
+
+
+def open_store(path: Path | str | None = None) -> ox.Store:
+    """Open a built store for reading; a missing store is a user error, not a crash."""
+    location = resolve_path(path)
+    if not exists(location):
+        raise RegkgError(f"no store at {location}: run `regkg build SOURCES…` first (or pass --store)")
+    return ox.Store.read_only(str(location))
+
+
+def as_dataset(store: ox.Store) -> Dataset:
+    """The store as an rdflib Dataset whose default graph is the union of all named graphs."""
+    return Dataset(store=OxigraphStore(store=store), default_union=True)
+
+
+@contextmanager
+def swap_in(target: Path, *, copy_existing: bool) -> Iterator[ox.Store]:
+    """Yield a writable store that replaces ``target`` only if the block finishes without error."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.building-{os.getpid()}")
+    _remove(staging)
+    if copy_existing and exists(target):
+        ox.Store.read_only(str(target)).backup(str(staging))
+    store = ox.Store(str(staging))
+    try:
+        yield store
+        store.flush()
+        store.optimize()
+    except BaseException:
+        del store
+        _remove(staging)
+        raise
+    del store
+    _replace(target, staging)
+
+
+def _replace(target: Path, staging: Path) -> None:
+    retired = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    _remove(retired)
+
+
+def _remove(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+def replace_graph(store: ox.Store, graph_iri: str, quads: Iterable[ox.Quad]) -> None:
+    """Load one source's quads as its named graph, dropping what an earlier load put there."""
+    graph = ox.NamedNode(graph_iri)
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    store.bulk_extend(quads)
+
+
+def load_turtle(store: ox.Store, files: Iterable[Path], graph_iri: str) -> None:
+    graph = ox.NamedNode(graph_iri)
+    if store.contains_named_graph(graph):
+        store.remove_graph(graph)
+    for path in files:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+
+
+def named_graphs(store: ox.Store) -> list[str]:
+    return sorted(g.value for g in store.named_graphs())
+
