@@ -1,0 +1,429 @@
+"""Data processors named in an agreement version's free text (REGISTER.md §C).
+
+The register has no processor column: processors appear only in the ``Objective for Processing``
+and ``Processing Activities`` text.  A wrong processor in a public graph is a false accusation, so
+this module is built for precision: an organisation becomes a processor only when a sentence
+*states a processing role* for it (``Data processor 1 X``, ``conducted by X``, ``X will act as a
+Data Processor``, ``transferred securely to X, who hold …``, ``X supply Cloud Services … and are
+therefore listed as a data processor``), and never when it is
+
+* a controller of the version under any of its names (``the CCG``, the former CCG name in the
+  title, an acronym such as ``NHSBT``) — identity decided by the resolver;
+* named in a negated or forbidding sentence (``any access by X … would be considered a breach``);
+* the data's route: the DSCRO always; NHS Digital / NHS England unless the text explicitly calls
+  them the data processor;
+* a building landlord, an employer, a client, a funder, a data source or a piece of software —
+  none of which the role patterns accept (lower-case phrases, people and tools are rejected).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Protocol
+
+from kg.records import AgreementVersion, Evidence, ProcessorFinding
+
+__all__ = ["Resolved", "ResolverLike", "extract_processors"]
+
+
+class Resolved(Protocol):
+    """What ``kg.resolve`` returns for a name (only the fields used here)."""
+
+    iri: str
+    label: str
+    known: bool
+
+
+class ResolverLike(Protocol):
+    """The slice of ``kg.resolve.Resolver`` the extractor needs (kept structural for tests)."""
+
+    def organisation(self, name: str) -> Resolved: ...
+
+    def dataset(self, name: str) -> Resolved: ...
+
+
+# --- text shape -----------------------------------------------------------------------------
+
+FIELDS = (("objective", "objective"), ("processing", "processing"))
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_ITEM_PREFIX = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-z]{1,3}[.)]|[•~\-*·o])\s+")
+
+# --- role patterns (each captures the organisation span as group "org") ----------------------
+
+_HEADING = re.compile(
+    r"^(?i:Data Processor)(?!s)\s*(?:\d{1,2})?\s*(?:[-–—:.]\s*)?(?P<org>[A-Z][^.;:]{1,120}?)\s*$")
+_STOP = (r"(?=\s+(?:under|on behalf|as (?:a|the|data)|who|which|for (?:the|their|its)|in order|using|"
+         r"within|at|to|from|via|with|in|on|acting|will|and (?:will|are|is|who))\b|\s*\(|[.;:]\s|[.;:]?\s*$"
+         r"|,\s+(?:who|which|as|under|on|and\s+(?:are|is|will))\b)")
+_ACTIVITY = re.compile(
+    r"validation|stratification|analys[ie]s|processing|linkage|services?|hosting|support|audit|work",
+    re.IGNORECASE)
+_BY = re.compile(
+    r"\b(?:will be|with be|is|are|shall be|to be|was|were|being|has been|have been)\s+"
+    r"(?:(?:securely|solely|jointly|only)\s+)?"
+    r"(?P<verb>conducted|undertaken|carried out|performed|processed|provided)\s+by\s+(?:the\s+)?"
+    r"(?P<org>[A-Z][^;:]*?)" + _STOP)
+_ACT_AS = re.compile(
+    r"(?:^|[.;]\s+|,\s+)(?P<org>[A-Z][^.;:]*?)\s+(?:will|shall|would|is to|are to)\s+act(?:ing)?\s+as\s+"
+    r"(?:a|an|the|their|its)\s+(?:sole\s+)?data\s+processors?\b", re.IGNORECASE)
+_IS_PROCESSOR = re.compile(
+    r"(?:^|[.;]\s+)(?P<org>[A-Z][^.;:]*?)\s+(?:is|are)\s+(?:a|an|the)\s+(?:sole\s+)?data\s+processors?"
+    r"(?!\s+and\b)\s*(?:[.;,]|$|\s+for\b)", re.IGNORECASE)
+_BY_AS_PROCESSOR = re.compile(
+    r"\bby\s+(?:the\s+)?(?P<org>[A-Z][^.;:,]*?),?\s+(?:as|acting as)\s+(?:a|the)?\s*data\s+processor\b",
+    re.IGNORECASE)
+_AS_PROCESSOR_APPOS = re.compile(
+    r"(?:^|[.;]\s+)(?P<org>[A-Z][^.;:,]*?),\s+as\s+(?:a\s+|the\s+)?data\s+processor\b", re.IGNORECASE)
+_TRANSFERRED = re.compile(
+    r"\b(?:transferred|sent|disseminated|flows?)\s+(?:securely\s+)?to\s+(?:the\s+)?(?P<org>[A-Z][^;:]*?)\s*,?\s+"
+    r"who\s+(?:securely\s+)?(?:hold|holds|store|stores|process)\b")
+_CEFF_IN = re.compile(
+    r"\(CEfF\)\s+(?:located\s+|hosted\s+|based\s+)?(?:in|at|within|by)\s+(?:the\s+)?"
+    r"(?P<org>[A-Z][^;:]*?)" + _STOP)
+_INFRA = re.compile(
+    r"^(?P<org>[A-Z][^.;:]*?)\s+(?:supply|supplies|provide|provides)\s+(?:(?:and\s+)?(?:supply|provide)\s+)?"
+    r"(?P<what>[^.;]*?)(?:\s+for\s+(?P<for>[^.;]*?))?,?\s+and\s+(?:are|is)\s+therefore\s+listed\s+as\s+"
+    r"(?:a\s+)?(?:data\s+)?(?:sub[- ]?)?processors?\b", re.IGNORECASE)
+_NO_ACCESS = re.compile(r"\b(?:do|does|will) not (?:have )?access (?:to )?(?:the )?data\b", re.IGNORECASE)
+_INFRA_WORDS = re.compile(r"infrastructure|cloud|hosting|data cent(?:re|er)|servers?|network", re.IGNORECASE)
+
+# Sentences in which a name is forbidden, negated or excluded: nothing is read from them.
+_NEGATED = re.compile(
+    r"\bnot\b|\bno\b|\bnever\b|\bneither\b|\bnor\b|breach|prohibit|forbid|must not|cannot|"
+    r"only supply the building",
+    re.IGNORECASE)
+
+# --- names that are never a processor by themselves --------------------------------------------
+
+_CONTROLLER_REFS = re.compile(
+    r"^(?:the\s+)?(?:CCGs?|ICBs?|Clinical Commissioning Groups?|Integrated Care Boards?|"
+    r"Sub[- ]ICB Locations?|commissioners?|controllers?|applicant|(?:joint\s+)?data controllers?)$",
+    re.IGNORECASE)
+_ROUTE = re.compile(
+    r"^(?:the\s+)?(?:DSCROs?|DSfC|"
+    r"Data Services? for Commissioners?(?: Regional Offices?)?(?:\s*\(DSCRO\))?)$",
+    re.IGNORECASE)
+_NATIONAL = re.compile(
+    r"^(?:the\s+)?(?:NHS\s*Digital|NHS\s*England|NHS\s*IC|HSCIC|Health and Social Care Information Centre|"
+    r"NHS Information Centre)$", re.IGNORECASE)
+_NOT_AN_ORG = re.compile(
+    r"\b(?:employees?|staff|team|teams|researchers?|students?|clinicians?|GPs?|practices|users?|tools?|"
+    r"software|systems?|database|platform|application|data|dataset|server|environment|CEfF|analysts?|"
+    r"statisticians?|personnel|individuals?|patients?|repository|SPSS|Stata|SAS|Excel|Tableau|Power BI|"
+    r"SQL Server|EMIS Web|SystmOne|R Studio|RStudio|Python)\b", re.IGNORECASE)
+_ORG_SUFFIX = re.compile(
+    r"\b(?:Unit|CSU|Ltd|Limited|plc|LLP|Inc|Hospital|Trust|University|Council|Group|Services|Networks?|"
+    r"Institute|College|School|Company|Corporation|Centre|Center|Foundation|Agency|Partnership|Board|ICB|CCG|"
+    r"Solutions|Consulting|Health|Analytics|UK|Digital|England|Service)\.?$", re.IGNORECASE)
+_LIST_SEP = re.compile(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+|\s+or\s+")
+_CODE = re.compile(r"\b[0-9A-Z]{3,5}\b$")
+_TITLE_CCG = re.compile(r"\bNHS\s+[A-Z][\w ,&'’.-]*?\s+(?:CCG|Clinical Commissioning Group)\b")
+_ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,10})\)")
+_DATASET_MENTION = re.compile(r"\(([^()]{2,60})\)|\b[A-Z][A-Za-z0-9]*[A-Z0-9]\+?(?![\w])|\bSUS\+")
+_SMALL_WORDS = {"of", "and", "the", "for", "&", "in", "at", "on"}
+
+# Pattern strength: an explicit role statement beats "conducted by", which beats a data transfer.
+STRONG, MEDIUM, WEAK = 3, 2, 1
+
+
+@dataclass
+class _Sentence:
+    """One sentence of a field, with the field-relative line it starts on."""
+
+    field: str
+    line: int  # 0-based offset inside the field
+    text: str
+    order: int
+
+
+@dataclass
+class _Hit:
+    """A name a role pattern matched, before identity and filtering."""
+
+    name: str
+    sentence: _Sentence
+    strength: int
+    role: str = "processor"
+    explicit: bool = False  # the text calls it a data processor in so many words
+    serves: list[str] = field(default_factory=list)  # infrastructure: whom it supplies
+    evidence_text: str = ""
+
+
+@dataclass
+class _Candidate:
+    """A resolved organisation with every hit that named it in one role."""
+
+    iri: str
+    label: str
+    role: str
+    hits: list[_Hit] = field(default_factory=list)
+
+
+def extract_processors(version: AgreementVersion, resolver: ResolverLike,
+                       source: str) -> list[ProcessorFinding]:
+    """Processors and sub-processors of ``version``, each with its evidence sentence.
+
+    ``source`` is the file name shown in evidence; workbook versions (``version.evidence.sheet``
+    set) cite their Agreements row, page versions the line of the sentence.
+    """
+    resolver = _Memo(resolver)
+    sentences = list(_sentences(version))
+    controllers = _ControllerIdentity(version, resolver)
+    candidates: dict[tuple[str, str], _Candidate] = {}
+    for hit in _hits(sentences):
+        _add_hit(hit, resolver, controllers, candidates)
+    processor_iris = {iri for iri, role in candidates if role == "processor"}
+    dataset_iris = _version_dataset_iris(version, resolver)
+    findings = []
+    for cand in sorted(candidates.values(), key=lambda c: min(h.sentence.order for h in c.hits)):
+        findings.append(_finding(cand, version, resolver, source, processor_iris, dataset_iris))
+    return findings
+
+
+class _Memo:
+    """Caches resolver answers for one version: segmentation asks about the same parts often."""
+
+    def __init__(self, resolver: ResolverLike) -> None:
+        self._resolver = resolver
+        self._orgs: dict[str, Resolved] = {}
+        self._datasets: dict[str, Resolved] = {}
+
+    def organisation(self, name: str) -> Resolved:
+        if name not in self._orgs:
+            self._orgs[name] = self._resolver.organisation(name)
+        return self._orgs[name]
+
+    def dataset(self, name: str) -> Resolved:
+        if name not in self._datasets:
+            self._datasets[name] = self._resolver.dataset(name)
+        return self._datasets[name]
+
+
+# --- sentences -------------------------------------------------------------------------------
+
+
+def _sentences(version: AgreementVersion) -> Iterator[_Sentence]:
+    """Split the objective and processing text into sentences that remember their line."""
+    order = 0
+    for attr, name in FIELDS:
+        text = getattr(version, attr) or ""
+        for offset, raw in enumerate(text.splitlines()):
+            line = _SPACES.sub(" ", raw).strip()
+            if not line:
+                continue
+            line = _ITEM_PREFIX.sub("", line)
+            for part in _SENTENCE_SPLIT.split(line):
+                if part.strip():
+                    yield _Sentence(name, offset, part.strip(), order)
+                    order += 1
+
+
+def _hits(sentences: list[_Sentence]) -> Iterator[_Hit]:
+    """Every (name, role) a pattern reads from the sentences, negated sentences skipped."""
+    for i, sent in enumerate(sentences):
+        text = sent.text
+        if (m := _HEADING.match(text)) and len(text.split()) <= 16:
+            yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text)
+            continue
+        if (m := _INFRA.match(text)):
+            yield from _infra_hits(m, sent, sentences[i + 1] if i + 1 < len(sentences) else None)
+            continue
+        if _NEGATED.search(text):
+            continue
+        for pattern in (_ACT_AS, _IS_PROCESSOR, _BY_AS_PROCESSOR, _AS_PROCESSOR_APPOS):
+            for m in pattern.finditer(text):
+                yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text)
+        for m in _BY.finditer(text):
+            if m["verb"] == "provided" and not _ACTIVITY.search(text, 0, m.start()):
+                continue  # "data is provided by X" names a source, not a processor
+            yield _Hit(m["org"], sent, MEDIUM, evidence_text=text)
+        for pattern in (_TRANSFERRED, _CEFF_IN):
+            for m in pattern.finditer(text):
+                yield _Hit(m["org"], sent, WEAK, evidence_text=text)
+
+
+def _infra_hits(m: re.Match[str], sent: _Sentence, following: _Sentence | None) -> Iterator[_Hit]:
+    """``X supply Cloud Services for Y … listed as a data processor. They … do not access data.``"""
+    no_access = bool(following and _NO_ACCESS.search(following.text)) or bool(_NO_ACCESS.search(sent.text))
+    infra = no_access or bool(_INFRA_WORDS.search(m["what"] or ""))
+    evidence = sent.text
+    if following and _NO_ACCESS.search(following.text) and following.field == sent.field:
+        evidence = f"{sent.text} {following.text}"
+    serves = [m["for"]] if m["for"] else []
+    yield _Hit(m["org"], sent, STRONG, role="infrastructure" if infra else "processor", explicit=True,
+               serves=serves, evidence_text=evidence)
+
+
+# --- identity --------------------------------------------------------------------------------
+
+
+class _ControllerIdentity:
+    """Every way the text may name a controller of the version: IRIs, codes, acronyms, CCG names."""
+
+    def __init__(self, version: AgreementVersion, resolver: ResolverLike) -> None:
+        names = [c.name for c in version.controllers]
+        if not names and version.applicant is not None:
+            names.append(version.applicant.name)  # a page without controllers: its recipient stands in
+        names += _TITLE_CCG.findall(version.title or "")
+        self.iris: set[str] = set()
+        self.keys: set[str] = set()
+        self.codes: set[str] = set()
+        for name in names:
+            resolved = resolver.organisation(name)
+            self.iris.add(resolved.iri)
+            code = getattr(resolved, "code", None)
+            if code:
+                self.codes.add(str(code).upper())
+            self.keys |= {_key(name), _key(resolved.label), *_acronyms(name)}
+        self.keys.discard("")
+
+    def includes(self, name: str, resolved: Resolved) -> bool:
+        """True when ``name`` (as resolved) is one of the version's controllers."""
+        if _CONTROLLER_REFS.match(name) or resolved.iri in self.iris:
+            return True
+        code = getattr(resolved, "code", None)
+        if code and str(code).upper() in self.codes:
+            return True
+        tail = _CODE.search(name.strip())
+        if tail and tail.group(0).upper() in self.codes and re.search(r"\s[-–]\s*\w+$", name):
+            return True
+        return _key(name) in self.keys or _key(resolved.label) in self.keys
+
+
+def _key(name: str) -> str:
+    """A spelling-insensitive comparison key: case, punctuation and a leading 'the' ignored."""
+    name = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+
+
+def _acronyms(name: str) -> set[str]:
+    """Short forms a text uses for a controller: ``(NHSBT)`` in the name, or its initials."""
+    found = {a.lower() for a in _ACRONYM_IN_PARENS.findall(name)}
+    base = re.sub(r"\(.*?\)|\s[-–]\s*\w+$", " ", name)
+    words = [w for w in re.findall(r"[A-Za-z]+", base) if w.lower() not in _SMALL_WORDS]
+    if len(words) >= 3:
+        found.add("".join(w[0] for w in words).lower())
+    return found
+
+
+def _add_hit(hit: _Hit, resolver: ResolverLike, controllers: _ControllerIdentity,
+             candidates: dict[tuple[str, str], _Candidate]) -> None:
+    """Resolve the names in a hit and keep those that may be processors."""
+    for name in _split_names(hit.name, resolver):
+        if not _acceptable(name, hit):
+            continue
+        resolved = resolver.organisation(name)
+        if controllers.includes(name, resolved):
+            continue
+        if _ROUTE.match(name) or _ROUTE.match(resolved.label or ""):
+            continue
+        if (_NATIONAL.match(name) or _NATIONAL.match(resolved.label or "")) and not hit.explicit:
+            continue
+        label = resolved.label if resolved.known and resolved.label else name
+        cand = candidates.setdefault((resolved.iri, hit.role), _Candidate(resolved.iri, label, hit.role))
+        cand.hits.append(_Hit(name, hit.sentence, hit.strength, hit.role, hit.explicit, hit.serves,
+                              hit.evidence_text))
+
+
+def _clean(name: str) -> str:
+    """Trim a captured span to the name: spaces, trailing punctuation, a leading article."""
+    name = _SPACES.sub(" ", name).strip(" ,.;:-–")
+    return re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE).strip()
+
+
+def _acceptable(name: str, hit: _Hit) -> bool:
+    """Whether a captured name can be an organisation at all (precision guard)."""
+    if not name or not (name[0].isupper() or name[0].isdigit()):
+        return False
+    return len(name.split()) <= 12 and not _NOT_AN_ORG.search(name)
+
+
+def _split_names(span: str, resolver: ResolverLike) -> list[str]:
+    """Split ``A and B`` into names without breaking ``Midlands and Lancashire CSU`` or
+    ``Shropshire, Telford and Wrekin ICB``: of all segmentations at the list separators, keep the
+    one whose every part looks like an organisation, preferring known ones and fewer parts."""
+    span = _clean(span)
+    seps = list(_LIST_SEP.finditer(span))
+    if not seps:
+        return [span]
+    best: tuple[int, int, list[str]] | None = None
+    for k in range(len(seps) + 1):
+        for cut in combinations(seps, k):
+            parts, start = [], 0
+            for m in cut:
+                parts.append(_clean(span[start:m.start()]))
+                start = m.end()
+            parts.append(_clean(span[start:]))
+            scores = [_name_score(p, resolver) for p in parts]
+            if min(scores) <= 0:
+                continue
+            rank = (sum(scores), -len(parts), parts)
+            if best is None or rank[:2] > best[:2]:
+                best = rank
+    return best[2] if best else [span]
+
+
+def _name_score(name: str, resolver: ResolverLike) -> int:
+    """3 for a name the vocabulary knows, 2 for one ending like an organisation, else 0."""
+    if not name or not name[0].isupper():
+        return 0
+    if resolver.organisation(name).known or _CONTROLLER_REFS.match(name) or _ROUTE.match(name):
+        return 3
+    return 2 if _ORG_SUFFIX.search(name) or _NATIONAL.match(name) else 0
+
+
+# --- findings --------------------------------------------------------------------------------
+
+
+def _finding(cand: _Candidate, version: AgreementVersion, resolver: ResolverLike, source: str,
+             processor_iris: set[str], dataset_iris: dict[str, str]) -> ProcessorFinding:
+    """One finding per (organisation, role): best evidence sentence, stated datasets, sub flag."""
+    best = min(cand.hits, key=lambda h: (_key(h.name) != _key(cand.label), -h.strength, h.sentence.order))
+    sub = cand.role == "infrastructure" and any(
+        resolver.organisation(n).iri in processor_iris
+        for h in cand.hits for s in h.serves for n in _split_names(s, resolver))
+    datasets = [] if cand.role == "infrastructure" else _stated_datasets(cand, resolver, dataset_iris)
+    return ProcessorFinding(organisation=cand.label, role=cand.role, sub=sub,
+                            evidence=_evidence(version, source, best), datasets=datasets)
+
+
+def _evidence(version: AgreementVersion, source: str, hit: _Hit) -> Evidence:
+    """Workbook: the Agreements row; page: the line the sentence is on."""
+    text = hit.evidence_text or hit.sentence.text
+    if version.evidence is not None and version.evidence.sheet:
+        return Evidence(source, version.evidence.start, sheet=version.evidence.sheet, text=text)
+    first = version.text_line.get(hit.sentence.field)
+    if first is None and version.evidence is not None:
+        first = version.evidence.start
+    return Evidence(source, (first or 1) + hit.sentence.line, text=text)
+
+
+def _version_dataset_iris(version: AgreementVersion, resolver: ResolverLike) -> dict[str, str]:
+    """The version's own dataset names by resolved IRI (first spelling wins)."""
+    out: dict[str, str] = {}
+    for name in version.dataset_names():
+        out.setdefault(resolver.dataset(name).iri, name)
+    return out
+
+
+def _stated_datasets(cand: _Candidate, resolver: ResolverLike, dataset_iris: dict[str, str]) -> list[str]:
+    """Datasets a transfer sentence naming this organisation says it receives, as the version names them."""
+    found: list[str] = []
+    for hit in cand.hits:
+        if hit.strength != WEAK:
+            continue
+        for mention in _dataset_mentions(hit.sentence.text):
+            name = dataset_iris.get(resolver.dataset(mention).iri)
+            if name and name not in found:
+                found.append(name)
+    return found
+
+
+def _dataset_mentions(text: str) -> Iterator[str]:
+    """Candidate dataset names in a sentence: acronyms (``SUS+``, ``MHSDS``) and bracketed names."""
+    for m in _DATASET_MENTION.finditer(text):
+        yield (m.group(1) or m.group(0)).strip()
