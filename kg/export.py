@@ -7,7 +7,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.namespace import PREFIXES
+from kg.namespace import PREFIX_IRIS
 
 GRAPH_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -29,7 +29,7 @@ def union_triples(store: ox.Store) -> ox.QueryTriples:
 def export_rdf(store: ox.Store, fmt: str, output: BinaryIO | Path) -> None:
     """Write the graph (turtle, nt, jsonld) or the dataset with its named graphs (trig, nquads)."""
     target = str(output) if isinstance(output, Path) else output
-    prefixes = {p: str(ns) for p, ns in PREFIXES.items() if p != "id"}
+    prefixes = {p: ns for p, ns in PREFIX_IRIS.items() if p != "id"}
     if fmt in DATASET_FORMATS:
         store.dump(target, DATASET_FORMATS[fmt], prefixes=prefixes if fmt == "trig" else None)
         return

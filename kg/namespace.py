@@ -28,6 +28,7 @@ __all__ = [
     "ORG",
     "OWL",
     "PREFIXES",
+    "PREFIX_IRIS",
     "PROV",
     "RDF",
     "RDFS",
@@ -64,6 +65,7 @@ PREFIXES: dict[str, Namespace] = {
     "owl": Namespace(str(OWL)),
     "sh": Namespace(str(SH)),
 }
+PREFIX_IRIS: dict[str, str] = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 
 def slug(text: str) -> str:
     """A lower-case, ASCII, hyphenated form of ``text`` for use in IRIs.

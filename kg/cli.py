@@ -1,0 +1,181 @@
+"""``regkg``: a thin typer skin over the library.  Every command is a plain function in ``kg``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from kg import build as builder
+from kg import output, query, stats
+from kg import store as stores
+from kg.errors import RegkgError
+
+app = typer.Typer(help="A knowledge graph of England's NHS data release register.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+err = Console(stderr=True)
+
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help=f"Store folder (default: ${stores.STORE_ENV} or ~/.local/share/regkg/store).")]
+FormatOpt = Annotated[str | None, typer.Option(
+    "--format", "-f", help="table, csv, tsv or json (default: table on a terminal, csv in a pipe).")]
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def choose_format(fmt: str | None) -> str:
+    fmt = fmt or output.default_format()
+    if fmt not in output.FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(output.FORMATS)}")
+    return fmt
+
+
+def params(pairs: list[str] | None) -> dict[str, str]:
+    values = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise fail(f"--param expects key=value, got {pair!r}")
+        values[key.strip()] = value
+    return values
+
+
+@app.command()
+def build(
+    sources: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx or CSV folders), pages (.txt/.html), or folders of them.")],
+    store: StoreOpt = None,
+    add: Annotated[bool, typer.Option("--add", help="Add to the existing store instead of replacing it.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on vocabulary values regkg has never seen.")] = False,
+    edition: Annotated[str | None, typer.Option("--edition", help="Edition (YYYY-MM) when the file name has none.")] = None,
+) -> None:
+    """Build the store from register sources (a new store is swapped in only if all succeed)."""
+    try:
+        with err.status("building…") as status:
+            result = builder.build(sources, store, add=add, strict=strict, edition=edition,
+                                   progress=lambda msg: status.update(msg))
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    for source in result.sources:
+        err.print(f"{source.name}: {source.agreements} agreements, {source.versions} versions, "
+                  f"{source.quads} triples", highlight=False)
+    report_warnings(result)
+    err.print(f"store: {result.store}", highlight=False)
+
+
+def report_warnings(result: builder.BuildResult) -> None:
+    """The warning summary: source problems, then values never seen before (kept verbatim)."""
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}", markup=True, highlight=False)
+    if result.unknown_values:
+        err.print(f"[yellow]{len(result.unknown_values)} unknown value(s), kept verbatim:[/yellow]",
+                  markup=True)
+        for (scheme, value), count in sorted(result.unknown_values.items()):
+            err.print(f"  {scheme}: {value!r} ×{count}", highlight=False)
+
+
+@app.command("query")
+def query_cmd(
+    sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT/ASK query, or a file holding one ('-' for stdin).")],
+    fmt: FormatOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Run an ad hoc SPARQL query over every graph in the store."""
+    text = sys.stdin.read() if sparql == "-" else (
+        Path(sparql).read_text(encoding="utf-8") if Path(sparql).is_file() else sparql)
+    try:
+        result = query.run(stores.open_store(store), text)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    output.write(result, choose_format(fmt))
+
+
+@app.command()
+def ask(
+    name: Annotated[str | None, typer.Argument(help="Named query (see --list).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    fmt: FormatOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Run a named query from the library (queries/*.rq) with bound parameters."""
+    if list_ or not name:
+        listing = query.QueryResult(["name", "title", "parameters"], [
+            [q.name, q.title, ", ".join(f"{p.name} ({p.kind})" for p in q.params)]
+            for q in query.named_queries().values()])
+        output.write(listing, choose_format(fmt))
+        return
+    try:
+        result = query.ask(stores.open_store(store), name, params(param))
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    output.write(result, choose_format(fmt), title=query.get_named_query(name).title)
+
+
+@app.command("stats")
+def stats_cmd(store: StoreOpt = None, fmt: FormatOpt = None) -> None:
+    """Counts of what the store holds, per source graph."""
+    try:
+        result = stats.stats(stores.open_store(store))
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    output.write(result, choose_format(fmt))
+
+
+@app.command()
+def validate(store: StoreOpt = None) -> None:
+    """Check the store against the SHACL shapes in ontology/shapes.ttl."""
+    from kg.validate import validate as run_validation
+
+    try:
+        report = run_validation(stores.open_store(store))
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    if not report.conforms:
+        typer.echo(report.text)
+        raise fail("the store does not conform to the shapes (report above)")
+    err.print("valid: the store conforms to the shapes", highlight=False)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, nt, jsonld, trig or nquads.")] = "turtle",
+    out: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write the graph as RDF."""
+    from kg.export import RDF_FORMATS, export_rdf
+
+    if fmt not in RDF_FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
+    try:
+        export_rdf(stores.open_store(store), fmt, out or sys.stdout.buffer)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+
+
+@app.command()
+def demo(store: StoreOpt = None) -> None:
+    """Build the bundled sample data and answer three headline questions about it."""
+    from kg import demo as demos
+
+    try:
+        result, answers = demos.run(store, progress=None)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    report_warnings(result)
+    console = Console()
+    console.print(f"Built {result.quads} triples from {len(result.sources)} sample sources "
+                  f"into {result.store}\n", highlight=False)
+    for answer in answers:
+        output.write(answer.result, "table", title=answer.question)
+    console.print("Next: `regkg ask --list`, `regkg query 'SELECT …'`, `regkg stats`.", highlight=False)
+
+
+if __name__ == "__main__":
+    app()
