@@ -160,6 +160,23 @@ def export(
 
 
 @app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="Earlier edition: YYYY-MM, file name or graph IRI.")],
+    new: Annotated[str, typer.Argument(help="Later edition.")],
+    fmt: FormatOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Agreements added, removed and amended (with the fields that changed) between two editions."""
+    from kg.diff import diff as run_diff
+
+    try:
+        result = run_diff(stores.open_store(store), old, new)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    output.write(result, choose_format(fmt), title=f"{old} → {new}")
+
+
+@app.command()
 def demo(store: StoreOpt = None) -> None:
     """Build the bundled sample data and answer three headline questions about it."""
     from kg import demo as demos
