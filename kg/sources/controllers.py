@@ -6,7 +6,8 @@ comma themselves.  The cell is cut at every top-level separator (never inside ``
 
 1. **Dictionary.** The longest run of pieces (joined by commas or line breaks) whose text is a
    name seen whole elsewhere — the Applicant Organisation column, which never splits, and
-   controller cells holding no separator — is one name.  A piece that is itself a known name
+   controller cells holding no separator, plus a few national bodies (``NATIONAL_BODIES``) — is
+   one name.  A piece that is itself a known name
    is never glued to its neighbours by the rules below.
 2. **Corporate suffix.** A piece that is only ``INC``, ``LTD``, ``LLC``, ``PLC``, ``LIMITED``…
    belongs to the name before it (``MCKINSEY & COMPANY, INC.``).  ``CO DURHAM`` is not a suffix:
@@ -59,6 +60,14 @@ ORG_STARTS = frozenset({
     "NHS", "THE", "UNIVERSITY", "UNIVERSITIES", "ROYAL", "DEPARTMENT", "MINISTRY", "OFFICE",
     "PUBLIC", "HEALTH", "NATIONAL", "HM", "UK", "INSTITUTE", "COUNCIL",
 })
+# National bodies that are often one of several controllers; seeded into every dictionary so that
+# rule 4 never glues them to a neighbour even in a workbook where they are never the applicant.
+NATIONAL_BODIES = (
+    "NHS ENGLAND", "NHS DIGITAL", "NHS IMPROVEMENT", "NHS BLOOD AND TRANSPLANT", "NHS RESOLUTION",
+    "NHS BUSINESS SERVICES AUTHORITY", "PUBLIC HEALTH ENGLAND", "UK HEALTH SECURITY AGENCY",
+    "DEPARTMENT OF HEALTH AND SOCIAL CARE", "OFFICE FOR NATIONAL STATISTICS", "CARE QUALITY COMMISSION",
+    "HEALTH EDUCATION ENGLAND", "MEDICINES AND HEALTHCARE PRODUCTS REGULATORY AGENCY",
+)
 CONNECTORS = frozenset({"AND", "&", "OF", "FOR", "THE", "IN", "ON", "AT", "-", "–", "—", "+"})
 
 _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.]*|&|[-–—+]")
@@ -86,6 +95,7 @@ class ControllerSplitter:
 
     def __init__(self, known: Iterable[str] = ()) -> None:
         self._known: set[str] = set()
+        self.add(NATIONAL_BODIES)
         self.add(known)
 
     def add(self, names: Iterable[str]) -> None:
