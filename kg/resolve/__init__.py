@@ -1,0 +1,197 @@
+"""One node per real thing: organisations, datasets, legal bases and purposes.
+
+``Resolver.load()`` reads the curated vocabularies in ``ontology/`` (organisations.ttl,
+datasets.ttl, legal-bases.ttl, purposes.ttl) once; its methods turn a name as a source wrote it
+into the IRI of the node it denotes::
+
+    r = Resolver.load()
+    r.organisation("NHS WEST LEICESTERSHIRE CCG").iri   # .../org/ods/04V
+    r.dataset("sus for commissioners").iri              # .../dataset/sus-plus
+    [b.iri for b in r.legal_bases("HSCA 2012 – s261(1) and s261(2)(b)(ii)")]
+
+Identity is never guessed. A name matches a concept only through the deterministic normalisation
+of :mod:`kg.resolve.names` or a label listed in the vocabulary; an ODS code written in a name is
+the strongest evidence. Anything else becomes its own node (``known=False``), is counted in
+``unresolved`` for the build's warning summary, and may be *suggested* as a duplicate for review
+(:meth:`Resolver.suggest_duplicates`) — never merged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.namespace import iri_dataset, iri_organisation, slug
+from kg.records import Evidence, Purpose
+from kg.resolve import legal_bases as lb
+from kg.resolve.names import clean, dataset_key, ods_code, org_key, org_slug, strip_code
+from kg.resolve.vocab import Concept, Index, VocabularyError, load_all
+
+__all__ = ["Resolved", "Resolver", "Suggestion", "VocabularyError"]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    iri: str  # the node's IRI
+    label: str  # preferred label (vocabulary prefLabel, or the cleaned name for unknowns)
+    known: bool  # True when found in the curated vocabulary
+    code: str | None = None  # ODS code (organisations)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Names that may denote one organisation, for a person to accept into organisations.ttl."""
+
+    names: tuple[str, ...]  # the names as given (unresolved, or one unresolved + a known label)
+    reason: str  # "shared ODS code" | "same name as a coded organisation" | "token overlap" | ...
+    evidence: str  # what was compared, in words
+    score: float  # 1.0 for code evidence; the overlap otherwise
+    target: str | None = None  # IRI of a known concept the names may belong to
+
+
+_ACRONYM_TAIL = re.compile(r"^(?P<base>.*?)\s*\((?P<acr>[^()]{2,40})\)\s*(?P<ver>v\s*\d+(?:\.\d+)*)?$", re.I)
+_STOP = {"the", "and", "of", "for", "nhs", "in", "on", "at", "uk", "a"}
+
+
+class Resolver:
+    def __init__(self, indexes: dict[str, Index]):
+        self._orgs = indexes["organisation"]
+        self._datasets = indexes["dataset"]
+        self._bases = indexes["legal_basis"]
+        self._purposes = indexes["purpose"]
+        self.unresolved: Counter = Counter()
+        self._cache: dict[tuple[str, str], Resolved] = {}
+
+    @classmethod
+    def load(cls, ontology_dir: Path | None = None) -> Resolver:
+        if ontology_dir is None:
+            from kg.resources import ontology_dir as default_dir
+
+            ontology_dir = default_dir()
+        return cls(load_all(Path(ontology_dir)))
+
+    # ------------------------------------------------------------------ organisations
+
+    def organisation(self, name: str) -> Resolved:
+        hit = self._cache.get(("organisation", name))
+        if hit is None:
+            hit = self._organisation(name)
+            self._cache[("organisation", name)] = hit
+        if not hit.known:
+            self.unresolved[("organisation", clean(name))] += 1
+        return hit
+
+    def _organisation(self, name: str) -> Resolved:
+        cleaned = clean(name)
+        code = ods_code(cleaned)
+        if code:
+            iri = self._orgs.by_code.get(code)
+            if iri:
+                return self._known(self._orgs.concepts[iri])
+            return Resolved(iri_organisation(f"ods/{code}"), cleaned, False, code)
+        concept = self._orgs.lookup(cleaned)
+        if concept:
+            return self._known(concept)
+        return Resolved(iri_organisation(org_slug(cleaned)), cleaned, False)
+
+    @staticmethod
+    def _known(concept: Concept) -> Resolved:
+        return Resolved(concept.iri, concept.label, True,
+                        concept.notation if "/org/ods/" in concept.iri else None)
+
+    # ------------------------------------------------------------------ datasets
+
+    def dataset(self, name: str) -> Resolved:
+        hit = self._cache.get(("dataset", name))
+        if hit is None:
+            hit = self._dataset(name)
+            self._cache[("dataset", name)] = hit
+        if not hit.known:
+            self.unresolved[("dataset", clean(name))] += 1
+        return hit
+
+    def _dataset(self, name: str) -> Resolved:
+        cleaned = clean(name)
+        concept = self._datasets.lookup(cleaned)
+        if concept is None:
+            # "Full Name (ACR)" where "Full Name" is known and ACR is one of that concept's labels.
+            m = _ACRONYM_TAIL.match(cleaned)
+            if m:
+                base = m.group("base") + (f" {m.group('ver')}" if m.group("ver") else "")
+                candidate = self._datasets.lookup(base)
+                if candidate and dataset_key(m.group("acr")) in {dataset_key(x) for x in candidate.labels()}:
+                    concept = candidate
+        if concept:
+            return Resolved(concept.iri, concept.label, True)
+        return Resolved(iri_dataset(slug(dataset_key(cleaned))), cleaned, False)
+
+    # ------------------------------------------------------------------ legal bases
+
+    def legal_bases(self, text: str) -> list[Resolved]:
+        """Every basis ``text`` names, in order of appearance; unknown text → one unresolved basis."""
+        if not clean(text):
+            return []
+        hits, leftovers = lb.scan(text)
+        out: list[Resolved] = []
+        for hit in hits:
+            iri = lb.iri(hit.key)
+            concept = self._bases.concepts.get(iri)
+            if concept:
+                out.append(Resolved(iri, concept.label, True))
+            else:  # a section of a known Act that the vocabulary does not list (yet)
+                out.append(Resolved(lb.iri("unresolved-" + hit.key), clean(hit.text), False))
+                self.unresolved[("legal_basis", hit.key)] += 1
+        for piece in leftovers:
+            concept = self._bases.lookup(piece)
+            if concept:
+                out.append(Resolved(concept.iri, concept.label, True))
+            else:
+                out.append(Resolved(lb.unresolved_iri(piece), piece, False))
+                self.unresolved[("legal_basis", piece)] += 1
+        seen: set[str] = set()
+        return [r for r in out if not (r.iri in seen or seen.add(r.iri))]
+
+    # ------------------------------------------------------------------ purposes
+
+    def purpose(self, label: str) -> Resolved | None:
+        """The purpose a heading or short phrase names, or None if it names none."""
+        concept = self._purposes.lookup(clean(label))
+        return Resolved(concept.iri, concept.label, True) if concept else None
+
+    def find_purposes(self, title: str, objective: str, source: str, first_line: int,
+                      title_line: int | None = None) -> list[Purpose]:
+        """Purposes named by a version's title and its objective's headings, each with evidence.
+
+        ``first_line`` is the source line of the objective's first line; ``title_line`` (optional)
+        the title's, else the title's evidence points at ``first_line`` too.
+        """
+        from kg.resolve.purposes import find
+
+        found = find(self, title or "", objective or "", source, first_line,
+                     title_line if title_line is not None else first_line)
+        return [Purpose(r.label, Evidence(source, line, text=text)) for r, line, text in found]
+
+    def purpose_concepts(self) -> list[Concept]:
+        return list(self._purposes.concepts.values())
+
+    # ------------------------------------------------------------------ review
+
+    def suggest_duplicates(self, names: Iterable[str]) -> list[Suggestion]:
+        """Likely duplicates among the names that do not resolve to the vocabulary. Never merges."""
+        from kg.resolve.organisations import suggest
+
+        return suggest(self, list(names))
+
+    def known_organisations(self) -> list[Concept]:
+        return list(self._orgs.concepts.values())
+
+    @staticmethod
+    def tokens(name: str) -> frozenset[str]:
+        return frozenset(t for t in org_key(name).split() if t not in _STOP)
+
+    @staticmethod
+    def name_without_code(name: str) -> str:
+        return strip_code(name)
