@@ -161,7 +161,7 @@ def test_binary_file(tmp_path: Path, vocab: Vocabulary) -> None:
     path.write_bytes(b"PK\x03\x04\x00\x00binary")
     with pytest.raises(SourceError) as err:
         read_page(path, vocab)
-    assert str(err.value) == "page.txt: binary file (NUL bytes), not a text or HTML page"
+    assert str(err.value) == "page.txt: not a text page (binary content)"
 
 
 def test_undecodable_file(tmp_path: Path, vocab: Vocabulary) -> None:
@@ -169,7 +169,7 @@ def test_undecodable_file(tmp_path: Path, vocab: Vocabulary) -> None:
     path.write_bytes(b"Some projects\n\xff\xfe text")
     with pytest.raises(SourceError) as err:
         read_page(path, vocab)
-    assert str(err.value) == "page.txt: not UTF-8 text (undecodable byte at offset 14)"
+    assert str(err.value) == "page.txt: not a text page (not UTF-8: undecodable byte at offset 14)"
 
 
 def test_empty_file(tmp_path: Path, vocab: Vocabulary) -> None:
@@ -185,7 +185,7 @@ def test_page_without_blocks(tmp_path: Path, vocab: Vocabulary) -> None:
     path.write_text("Shopping list\n\nmilk, eggs\n", encoding="utf-8")
     with pytest.raises(SourceError) as err:
         read_page(path, vocab)
-    assert str(err.value) == ("notes.txt: no agreement block found (expected a heading such as "
+    assert str(err.value) == ("notes.txt: no agreement blocks found (expected a heading such as "
                               "'<title> — DARS-NIC-…' followed by 'Opt outs honoured:')")
     assert "\n" not in str(err.value)
 

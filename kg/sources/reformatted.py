@@ -104,7 +104,7 @@ def parse_page(text: str, name: str, vocab: Vocabulary) -> SourceDocument:
     _read_header(header, doc)
     if not starts:
         if not _has_index(header):
-            raise SourceError(name, "no agreement block found (expected a heading such as "
+            raise SourceError(name, "no agreement blocks found (expected a heading such as "
                                     "'<title> — DARS-NIC-…' followed by 'Opt outs honoured:')")
         doc.warnings.append(f"{name}: page ends inside its project index, before any agreement block")
         return doc
@@ -129,13 +129,13 @@ def _decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise SourceError(name, "empty file")
     if b"\x00" in data:
-        raise SourceError(name, "binary file (NUL bytes), not a text or HTML page")
+        raise SourceError(name, "not a text page (binary content)")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         if err.start >= len(data) - 3 and err.reason == "unexpected end of data":
             return data[: err.start].decode("utf-8-sig")
-        raise SourceError(name, f"not UTF-8 text (undecodable byte at offset {err.start})") from None
+        raise SourceError(name, f"not a text page (not UTF-8: undecodable byte at offset {err.start})") from None
 
 
 def _block_starts(lines: list[str]) -> list[int]:
