@@ -1,0 +1,62 @@
+"""Trace: the flow of a dataset or an organisation as rows, source → controller → processor.
+
+One row per agreement, dataset, controller and processor (a controller with no named processor gets
+one row with an empty processor), read off the flow graph of :mod:`kg.flows`, so the table and the
+picture always agree.  Rows come back as a :class:`kg.query.QueryResult`, which :mod:`kg.output`
+writes as a table, CSV, TSV or JSON.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.flows import SEP, find_nodes, flow_graph
+from kg.query import QueryResult
+from kg.resolve import Resolver
+
+COLUMNS = ["agreement", "title", "dataset", "source", "controller", "controller_link", "processor", "role",
+           "processor_link", "legal_basis", "purpose", "start", "end", "versions", "evidence"]
+
+
+def trace(store: ox.Store, dataset: str | None = None, org: str | None = None,
+          resolver: Resolver | None = None) -> QueryResult:
+    """Trace a dataset (any label) and/or an organisation (any label or ODS code) through the store."""
+    flow = flow_graph(store, dataset=dataset, org=org, resolver=resolver)
+    rows = trace_rows(flow)
+    if org:
+        wanted = {flow.nodes[n]["label"] for n in find_nodes(flow, org)}
+        rows = [r for r in rows if r[4] in wanted or r[6] in wanted]
+    return QueryResult(columns=list(COLUMNS), rows=rows)
+
+
+def trace_rows(flow: nx.MultiDiGraph) -> list[list[str | None]]:
+    """Rows of a flow graph: each release to a controller, joined to that controller's processors."""
+    label = lambda n: flow.nodes[n]["label"]  # noqa: E731
+    rows = []
+    for u, c, a in flow.edges(data=True):
+        if a["kind"] != "release":
+            continue
+        source = route(flow, u)
+        processing = [(p, e) for _, p, e in flow.out_edges(c, data=True)
+                      if e["kind"] == "processing" and e["agreement"] == a["agreement"]
+                      and e["dataset"] == a["dataset"]]
+        for p, e in processing or [(None, None)]:
+            step = e or a
+            rows.append([a["agreement"], a["title"], a["dataset_label"], source, label(c), a["link"],
+                         label(p) if p else "", e["role"] if e else "", e["link"] if e else "",
+                         step["legal_basis"], step["purpose"], step["start"], step["end"], step["versions"],
+                         e["evidence"] if e else ""])
+    return sorted(rows, key=lambda r: [x or "" for x in r])
+
+
+def route(flow: nx.MultiDiGraph, node: str) -> str:
+    """``NHS England → Data Services for Commissioners Regional Office`` for the DSCRO route."""
+    chain = [flow.nodes[node]["label"]]
+    preds = [u for u, _, a in flow.in_edges(node, data=True) if a["kind"] == "route"]
+    if preds:
+        chain.insert(0, flow.nodes[preds[0]]["label"])
+    return " → ".join(chain)
+
+
+__all__ = ["COLUMNS", "SEP", "trace", "trace_rows"]
