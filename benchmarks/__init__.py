@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic full-scale register edition and the benchmark runner."""

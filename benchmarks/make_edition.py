@@ -1,0 +1,1126 @@
+"""Deterministic generator of full-scale synthetic NHS Data Uses Register workbooks.
+
+    python benchmarks/make_edition.py --scale 1.0 --editions 1 --seed 42 -o benchmarks/out/
+
+writes ``datausesregister_<month><year>.xlsx`` in the official layout (sheets ``Agreements``,
+``Datasets``, ``DataReleases``; REGISTER.md §A) with the real traps: versioned references (some
+without a suffix, some starting at v0.x), organisation names with commas, case variants, ODS codes,
+curly quotes, NBSPs and typos, renamed datasets, ``;``-joined legal bases in several spellings,
+controller lists joined by ``;``, newlines or commas, long free text naming processors in the
+phrasings of §C (and the hard negatives), ~105,000 release rows from 2016 on, a junk row, a test
+record and an unparseable release month. A few *unknown* vocabulary values are planted on purpose
+and listed in ``<file>.planted.json``; for the second and later editions ``<file>.churn.json``
+lists the references added, removed, renewed (new version) and amended in place since the
+previous edition.
+
+Same seed and scale give byte-identical files. Only ``random.Random(seed)`` is used, never the
+clock; the xlsx metadata timestamp is fixed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from random import Random
+
+import xlsxwriter
+
+if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import vocabulary as V
+
+# Counts of one real edition at scale 1.0 (REGISTER.md §A).
+AGREEMENTS = 1950
+REAL_ORGS = 570
+ORG_VARIANTS = 41
+RELEASES = 105_000
+# Agreement archetypes: (name, weight, applicant category).
+ARCHETYPES = [
+    ("commissioning", 0.31, "commissioner"),
+    ("research", 0.26, "university"),
+    ("trust", 0.10, "trust"),
+    ("charity", 0.04, "charity"),
+    ("council", 0.12, "council"),
+    ("commercial", 0.08, "company"),
+    ("public", 0.06, "public"),
+    ("csu", 0.03, "csu"),
+]
+VERSION_WEIGHTS = [(1, 0.24), (2, 0.24), (3, 0.20), (4, 0.14), (5, 0.10), (6, 0.08)]
+FIRST_MONTH = 2016 * 12  # January 2016, as a month index (year * 12 + month - 1)
+RENAME_MONTH = 2023 * 12  # January 2023: acronyms added to dataset names
+REWORD_MONTH = 2022 * 12 + 11  # December 2022: legal bases reworded
+ICB_MONTH = 2022 * 12 + 6  # July 2022: CCGs become Sub-ICB Locations
+MERGER = (
+    "On 1 February 2023, NHS Digital merged with NHS England. NHS England has assumed responsibility "
+    "for all data sharing agreements entered into by NHS Digital."
+)
+
+
+# --- model ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Version:
+    ref: str
+    title: str
+    applicant: str
+    applicant_type: str
+    controllers: tuple[str, ...]
+    sep: str  # how the controller list is joined: "; ", "\n" or ", "
+    sole_joint: str
+    start: date
+    end: date
+    sublicensing: str
+    commercial: str
+    objective: str
+    processing: str
+    output: str
+    benefits: str
+    yielded: str
+    datasets: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    releases: list[tuple[str, ...]] = field(default_factory=list)
+    next_file: int = 1
+
+    def add_release(self, ds: tuple[str, ...], opt_out: str, month: int) -> None:
+        name, tod, sens, freq, legal, _cl = ds
+        self.releases.append(
+            (f"{self.ref}-F{self.next_file:05d}", self.ref, name, tod, sens, opt_out, legal, freq, month_text(month))
+        )
+        self.next_file += 1
+
+
+@dataclass
+class Agreement:
+    base: str
+    kind: str
+    versions: list[Version]
+    majors: tuple[int, int] | None  # (major, minor) of the newest version; None: no version suffix
+
+
+def month_index(d: date) -> int:
+    return d.year * 12 + d.month - 1
+
+
+def month_text(m: int) -> str:
+    return f"{V.MONTHS_ABBR[m % 12]}-{(m // 12) % 100:02d}"
+
+
+def month_date(m: int, day: int = 1) -> date:
+    return date(m // 12, m % 12 + 1, day)
+
+
+def scaled(n: float, scale: float, floor: int = 1) -> int:
+    return max(floor, round(n * scale))
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+class Orgs:
+    """The organisation names of one universe: per category, names served unused-first."""
+
+    def __init__(self, rng: Random, scale: float):
+        self.rng = rng
+        cats: dict[str, list[str]] = {c: [] for c in V.ORG_TYPES}
+        for name, cat in V.QUIRK_NAMES:
+            cats[cat].append(name)
+        shares = {
+            "commissioner": 0.19,
+            "trust": 0.26,
+            "university": 0.12,
+            "council": 0.18,
+            "company": 0.13,
+            "charity": 0.05,
+            "public": 0.045,
+            "csu": 0.005,
+        }
+        total = scaled(REAL_ORGS, scale, floor=len(V.QUIRK_NAMES) + 24)
+        gens = {
+            "commissioner": self._commissioners(),
+            "trust": self._trusts(),
+            "university": self._universities(),
+            "council": self._councils(),
+            "company": self._companies(),
+            "charity": iter(V.CHARITY_NAMES),
+            "public": iter(V.PUBLIC_BODIES),
+            "csu": iter(()),
+        }
+        seen = {n for names in cats.values() for n in names}
+        for cat, share in shares.items():
+            want = max(len(cats[cat]) + (1 if cat not in ("csu",) else 0), round(total * share))
+            for name in gens[cat]:
+                if len(cats[cat]) >= want:
+                    break
+                if name not in seen:
+                    seen.add(name)
+                    cats[cat].append(name)
+        self.canonical = {c: list(ns) for c, ns in cats.items()}
+        # Variant spellings of the same organisations (§A traps 3-4).
+        variants: dict[str, list[str]] = {c: [] for c in cats}
+        cat_of = {n: c for c, ns in cats.items() for n in ns}
+        for variant, canon in V.QUIRK_VARIANTS:
+            variants[cat_of[canon]].append(variant)
+        n_var = scaled(ORG_VARIANTS, scale, floor=len(V.QUIRK_VARIANTS) + 4)
+        pool = sorted(n for n in seen if n not in dict(V.QUIRK_NAMES))
+        rng.shuffle(pool)
+        makers = [self._typo, self._title_case, self._nbsp, self._ltd]
+        i = 0
+        while sum(len(v) for v in variants.values()) < n_var and i < len(pool) * 4:
+            name = pool[i % len(pool)]
+            made = makers[i % len(makers)](name)
+            i += 1
+            if made and made not in seen:
+                seen.add(made)
+                variants[cat_of[name]].append(made)
+        self.variants = variants
+        quirks = dict(V.QUIRK_NAMES)
+        self.unused_applicant = {}
+        for c in cats:  # quirk names first so each comma name is seen whole as an applicant
+            rest = [n for n in self.canonical[c] if n not in quirks]
+            rng.shuffle(rest)
+            self.unused_applicant[c] = [n for n in self.canonical[c] if n in quirks] + rest
+        self.unused_other = {c: variants[c][:] for c in cats}
+        self.weights = {c: [1.0 / (1 + k) ** 0.7 for k in range(len(self.canonical[c]))] for c in cats}
+        self.ccg = {f"- {code}": name for code, name in V.CCG_NAMES.items()}
+
+    # name factories
+    def _commissioners(self):
+        rng = self.rng
+        used = {c for codes in V.ICB_CODES.values() for c in codes}
+        areas = V.ICB_AREAS[:]
+        rng.shuffle(areas)
+        for round_ in range(6):
+            for area in areas:
+                known = V.ICB_CODES.get(area, [])
+                if round_ < len(known):
+                    code = known[round_]
+                else:
+                    while True:
+                        code = f"{rng.randint(0, 99):02d}{rng.choice('ABCDEFGHJKLMNPQRSTVWXY')}"
+                        if code not in used:
+                            used.add(code)
+                            break
+                yield f"NHS {area.upper()} ICB - {code}"
+
+    def _trusts(self):
+        rng = self.rng
+        pats = [
+            "{p} HOSPITALS NHS FOUNDATION TRUST",
+            "{p} TEACHING HOSPITALS NHS TRUST",
+            "{p} AND {q} NHS FOUNDATION TRUST",
+            "{p} COMMUNITY HEALTHCARE NHS TRUST",
+            "{p} MENTAL HEALTH NHS FOUNDATION TRUST",
+            "UNIVERSITY HOSPITALS OF {p} NHS TRUST",
+            "{p} AND {q} HOSPITALS NHS TRUST",
+            "{p} HEALTH AND CARE NHS FOUNDATION TRUST",
+        ]
+        while True:
+            p, q = rng.sample(V.PLACES, 2)
+            yield rng.choice(pats).format(p=p.upper(), q=q.upper())
+
+    def _universities(self):
+        rng = self.rng
+        extra = V.UNIVERSITY_EXTRA[:]
+        places = V.PLACES[:]
+        rng.shuffle(places)
+        for i, p in enumerate(places):
+            if i % 3 == 0 and extra:
+                yield extra.pop(0)
+            yield f"UNIVERSITY OF {p.upper()}"
+
+    def _councils(self):
+        rng = self.rng
+        pats = [
+            "{p} CITY COUNCIL",
+            "{p} COUNTY COUNCIL",
+            "{p} METROPOLITAN BOROUGH COUNCIL",
+            "LONDON BOROUGH OF {p}",
+            "{p} BOROUGH COUNCIL",
+            "{p} COUNCIL",
+        ]
+        while True:
+            yield rng.choice(pats).format(p=rng.choice(V.PLACES).upper())
+
+    def _companies(self):
+        rng = self.rng
+        stems = V.COMPANY_STEMS[:]
+        rng.shuffle(stems)
+        for s in stems:
+            yield f"{s} {rng.choice(['LIMITED', 'LIMITED', 'LTD', 'UK LIMITED', 'PLC'])}"
+        while True:
+            yield f"{rng.choice(V.PLACES).upper()} {rng.choice(['HEALTH', 'ANALYTICS', 'INSIGHT'])} LIMITED"
+
+    # variant factories
+    @staticmethod
+    def _typo(name: str) -> str | None:
+        for good, bad in (
+            ("HOSPITAL", "HOSPTIAL"),
+            ("COMMISSIONING", "COMMISSIOING"),
+            ("UNIVERSITY", "UNIVERISTY"),
+            ("COUNCIL", "COUNCIL "),
+        ):
+            if good in name:
+                return name.replace(good, bad, 1).strip() if bad.strip() != good else name + "  "
+        return None
+
+    @staticmethod
+    def _title_case(name: str) -> str:
+        small = {"AND", "OF", "THE", "FOR", "UPON"}
+        words = name.split(" ")
+        out = [
+            w
+            if w in ("NHS", "ICB", "UK", "PLC", "-") or any(c.isdigit() for c in w)
+            else (w.lower() if w in small and i else w.capitalize())
+            for i, w in enumerate(words)
+        ]
+        return " ".join(out)
+
+    @staticmethod
+    def _nbsp(name: str) -> str | None:
+        return name.replace(" ", "\u00a0", 1) if " " in name else None
+
+    @staticmethod
+    def _ltd(name: str) -> str | None:
+        if name.endswith(" LIMITED"):
+            return name[: -len("LIMITED")] + "LTD"
+        if name.endswith(" NHS FOUNDATION TRUST"):
+            return name.replace(" NHS FOUNDATION TRUST", " NHS FT")
+        return None
+
+    def pick(self, cat: str) -> str:
+        """A name for a role other than applicant (a co-controller)."""
+        rng = self.rng
+        if self.unused_other[cat] and rng.random() < 0.5:
+            return self.unused_other[cat].pop()
+        if self.unused_applicant[cat] and rng.random() < 0.5:
+            return self.unused_applicant[cat].pop()
+        if self.variants[cat] and rng.random() < 0.06:
+            return rng.choice(self.variants[cat])
+        return rng.choices(self.canonical[cat], self.weights[cat])[0]
+
+    def pick_applicant(self, cat: str) -> str:
+        rng = self.rng
+        if self.unused_applicant[cat]:
+            return self.unused_applicant[cat].pop(0)
+        if self.unused_other[cat] and rng.random() < 0.3:
+            return self.unused_other[cat].pop()
+        return rng.choices(self.canonical[cat], self.weights[cat])[0]
+
+
+# --- datasets ------------------------------------------------------------------------------------
+
+
+@dataclass
+class DatasetDef:
+    current: str
+    old: tuple[str, ...]
+    group: str  # hes | sus | mh | registry | local | audit | covid | other
+
+
+def dataset_catalogue() -> list[DatasetDef]:
+    out = []
+    for names in V.DATASETS:
+        cur = names[0]
+        group = (
+            "hes"
+            if "Hospital Episode" in cur or cur.startswith("HES")
+            else "sus"
+            if cur.startswith(("SUS", "Secondary Uses"))
+            else "mh"
+            if any(k in cur for k in ("Mental", "Psycholog", "Talking", "Learning Dis"))
+            else "registry"
+            if any(k in cur for k in ("Civil", "Cancer", "NDRS", "Mortality", "Demograph"))
+            else "covid"
+            if "COVID" in cur.upper() or "GPES" in cur
+            else "other"
+        )
+        out.append(DatasetDef(cur, tuple(names[1:]), group))
+    for lf in V.LOCAL_FLOWS:
+        out.append(
+            DatasetDef(
+                f"Local Provider Flows - {lf}",
+                (f"Local Provider Flows – {lf}",) if lf in ("Acute", "Community", "Mental Health") else (),
+                "local",
+            )
+        )
+    for i, topic in enumerate(V.AUDIT_TOPICS):
+        out.append(DatasetDef(f"National {topic} Audit", (f"{topic} Audit",) if i % 2 else (), "audit"))
+    return out
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def filler_text(rng: Random, target: int, musts: list[str], bullets: bool = False) -> str:
+    """Paragraphs of filler sentences to about ``target`` characters, ``musts`` spread among them."""
+    paras: list[str] = []
+    size = sum(len(m) for m in musts)
+    choice, randint = rng.choice, rng.randint
+    while size < target:
+        if bullets and randint(0, 5) == 0:
+            mark = choice(["•\t", "~ ", "- ", "1) "])
+            p = "\n".join(mark + choice(V.FILLER) for _ in range(randint(2, 5)))
+        else:
+            p = " ".join(choice(V.FILLER) for _ in range(randint(2, 6)))
+            if randint(0, 12) == 0:
+                p = p.replace(". ", ".  ", 1)
+            if randint(0, 20) == 0:
+                p = p.replace(" ", "\u00a0", 1)
+        paras.append(p)
+        size += len(p) + 2
+    for m in musts:
+        paras.insert(randint(0, len(paras)), m)
+    return "\n\n".join(paras)
+
+
+def text_length(rng: Random) -> int:
+    """2-12 k characters, most around 4-6 k."""
+    return int(min(11_000, max(2_000, rng.lognormvariate(8.45, 0.45))))
+
+
+def alias(rng: Random, canon: str) -> str:
+    return rng.choice(V.PROCESSORS[canon])
+
+
+def processor_sentences(rng: Random, kind: str, applicant: str, procs: list[str]) -> list[str]:
+    """Sentences naming the processors (§C) and the hard negatives, for one agreement's processing."""
+    out: list[str] = []
+    a = [alias(rng, p) for p in procs]
+    if kind in ("commissioning", "csu") and a:
+        if len(a) >= 2 and rng.random() < 0.5:
+            out.append("\n".join(f"Data {'processor' if i == 0 else 'Processor'} {i + 1} {n}" for i, n in enumerate(a)))
+        else:
+            out.append(f"Risk Stratification will be conducted by {a[0]}" + (f" and {a[1]}." if len(a) > 1 else "."))
+        out.append(
+            "1)\tIdentifiable SUS+ data is obtained from the SUS+ Repository to the Data Services for "
+            "Commissioners Regional Office (DSCRO).\n2)\tData quality management and standardisation of data "
+            "is completed by the DSCRO and the data identifiable at the level of NHS number is transferred "
+            f"securely to {a[0]}, who hold the SUS+ data.\n3)\tIdentifiable GP Data is securely sent from the "
+            f"GP system to {a[0]}."
+        )
+        if rng.random() < 0.4:
+            out.append(
+                f"Identifiable SUS+ and MHSDS data is transferred securely to {a[-1]}, who hold the SUS+ data "
+                "on behalf of the CCG."
+            )
+        out.append(
+            rng.choice(
+                [
+                    "Invoice Validation with be conducted by the CCG.",
+                    "Invoice Validation will be conducted by the CCG within the CEfF.",
+                ]
+            )
+        )
+        out.append(
+            "The DSCRO (part of NHS Digital) will apply Type 2 objections before any identifiable data leaves "
+            "the DSCRO only for the purpose of Risk Stratification."
+        )
+    else:
+        phr = [
+            lambda n: f"{n} will act as a Data Processor.",
+            lambda n: f"Data will be processed by {n} under contract to the data controller.",
+            lambda n: f"Data processor 1 {n}",
+        ]
+        for n in a:
+            out.append(rng.choice(phr)(n))
+    if rng.random() < 0.35:
+        infra = rng.choice(V.INFRASTRUCTURE)
+        out.append(
+            f"{infra} supply Cloud Services for {applicant.title()} and are therefore listed as a data "
+            "processor. They do not access data."
+        )
+    if rng.random() < 0.3:
+        landlord = rng.choice(V.LANDLORDS)
+        out.append(
+            f"{landlord} do not access data held under this agreement as they only supply the building. "
+            "Therefore, any access to the data held under this agreement would be considered a breach of the "
+            "agreement."
+        )
+    if rng.random() < 0.2:
+        forbidden = rng.choice(V.COMPANY_STEMS).title()
+        out.append(
+            f"The study is funded by {forbidden}; any access by {forbidden} to the data would be considered "
+            "a breach of this agreement."
+        )
+    if rng.random() < 0.15:
+        out.append(
+            f"Historic data supplied by the NHS IC to {applicant.title()} under a previous agreement will be "
+            "retained and linked."
+        )
+    if rng.random() < 0.2:
+        out.append(f"The data will only be viewed, accessed and analysed by substantive employees of {applicant}.")
+    return out
+
+
+PROCESSOR_CHOICES = {
+    "commissioning": (
+        [
+            "NHS Midlands and Lancashire Commissioning Support Unit",
+            "NHS Arden and Greater East Midlands Commissioning Support Unit",
+            "North and East London Commissioning Support Unit",
+            "NHS South, Central and West Commissioning Support Unit",
+            "NHS North of England Commissioning Support Unit",
+        ],
+        [
+            "Prescribing Services Limited",
+            "Graphnet Health Limited",
+            "Optum Health Solutions (UK) Limited",
+            "Cerner Limited",
+        ],
+    ),
+    "other": (
+        [
+            "Dr Foster Limited",
+            "IQVIA Ltd",
+            "Health Economics Consulting Limited",
+            "University of Bristol",
+            "Acumen Health Limited",
+            "Optum Health Solutions (UK) Limited",
+        ],
+        [],
+    ),
+}
+
+
+# --- the universe --------------------------------------------------------------------------------
+
+
+class Universe:
+    def __init__(self, seed: int, scale: float, start_month: int):
+        self.rng = Random(seed)
+        self.scale = scale
+        self.month = start_month
+        self.orgs = Orgs(self.rng, scale)
+        self.catalogue = dataset_catalogue()
+        self.by_group: dict[str, list[DatasetDef]] = {}
+        for d in self.catalogue:
+            self.by_group.setdefault(d.group, []).append(d)
+        self.bases: set[str] = {V.TEST_RECORD_REFERENCE}
+        self.agreements: dict[str, Agreement] = {}
+        for _ in range(scaled(AGREEMENTS, scale)):
+            ag = self.new_agreement()
+            self.agreements[ag.base] = ag
+        test = self.new_agreement(n_versions=1, kind="research")
+        test.base = V.TEST_RECORD_REFERENCE
+        test.majors = None
+        test.versions[0] = replace(
+            test.versions[0],
+            ref=V.TEST_RECORD_REFERENCE,
+            title="TEST RECORD - please ignore",
+            datasets=test.versions[0].datasets[:1],
+        )
+        self.agreements[test.base] = test
+        self.fix_comma_lists()
+        self.allocate_releases(scaled(RELEASES, scale))
+
+    # references
+    def new_base(self) -> str:
+        rng = self.rng
+        while True:
+            digits = f"{rng.randint(100000, 999999)}" if rng.random() < 0.8 else f"{rng.randint(1, 99999):05d}"
+            suffix = "".join(
+                rng.choice("ABCDEFGHJKLMNPQRSTVWXYZ") if i % 2 == 0 else str(rng.randint(0, 9)) for i in range(5)
+            )
+            base = f"DARS-NIC-{digits}-{suffix}"
+            if base not in self.bases:
+                self.bases.add(base)
+                return base
+
+    def next_key(self, key: tuple[int, int] | None) -> tuple[int, int]:
+        rng = self.rng
+        if key is None:
+            return (0 if rng.random() < 0.2 else 1, rng.randint(1, 12))
+        if rng.random() < 0.6:
+            return key[0] + 1, rng.randint(1, 6)
+        return key[0], key[1] + rng.randint(1, 4)
+
+    # agreements
+    def new_agreement(self, n_versions: int | None = None, kind: str | None = None, recent: bool = False) -> Agreement:
+        rng = self.rng
+        if kind is None:
+            kind = rng.choices([a[0] for a in ARCHETYPES], [a[1] for a in ARCHETYPES])[0]
+        cat = next(a[2] for a in ARCHETYPES if a[0] == kind)
+        if n_versions is None:
+            n_versions = 1 if recent else rng.choices(*zip(*VERSION_WEIGHTS, strict=True))[0]
+        base = self.new_base()
+        applicant = self.orgs.pick_applicant(cat)
+        controllers = self.controllers_for(kind, applicant)
+        sep = rng.choices(["; ", "\n", ", "], [0.7, 0.15, 0.15])[0]
+        procs = self.processors_for(kind)
+        gaps = [rng.randint(8, 26) for _ in range(n_versions - 1)]
+        first = self.month - (0 if recent else sum(gaps) + rng.randint(1, 40))
+        first = max(first, 2012 * 12)
+        starts = [first]
+        for g in gaps:
+            starts.append(min(starts[-1] + g, self.month))
+        title = self.title_for(kind, applicant)
+        dsdefs = self.datasets_for(kind)
+        legal = self.legal_for(kind)
+        commercial = "Yes" if kind == "commercial" or (kind == "research" and rng.random() < 0.05) else "No"
+        sublicensing = "Yes" if rng.random() < 0.03 else "No"
+        objective = filler_text(rng, text_length(rng), self.objective_heads(kind))
+        processing = filler_text(
+            rng,
+            text_length(rng),
+            [*V.BOILERPLATE[: rng.randint(2, 5)], *processor_sentences(rng, kind, applicant, procs)],
+            bullets=True,
+        )
+        output = filler_text(rng, rng.randint(300, 2500), [])
+        benefits = filler_text(rng, rng.randint(400, 3000), [])
+        versions: list[Version] = []
+        key = None
+        suffixless = rng.random() < 0.005 and n_versions == 1
+        for i, s in enumerate(starts):
+            key = self.next_key(key)
+            sd = month_date(s, rng.randint(1, 28))
+            last = i == len(starts) - 1
+            end = (
+                sd + timedelta(days=365 * rng.choice([1, 2, 3, 3, 3, 5]) - 1)
+                if last
+                else month_date(starts[i + 1], 1) - timedelta(days=rng.randint(0, 20))
+            )
+            end = max(end, sd + timedelta(days=30))
+            versions.append(
+                self.make_version(
+                    base if suffixless else f"{base}-v{key[0]}.{key[1]}",
+                    kind,
+                    title,
+                    applicant,
+                    controllers,
+                    sep,
+                    sd,
+                    end,
+                    sublicensing,
+                    commercial,
+                    objective,
+                    processing,
+                    output,
+                    benefits,
+                    dsdefs,
+                    legal,
+                    i,
+                )
+            )
+        return Agreement(base, kind, versions, None if suffixless else key)
+
+    def make_version(
+        self,
+        ref,
+        kind,
+        title,
+        applicant,
+        controllers,
+        sep,
+        sd,
+        end,
+        sublicensing,
+        commercial,
+        objective,
+        processing,
+        output,
+        benefits,
+        dsdefs,
+        legal,
+        index,
+    ) -> Version:
+        rng = self.rng
+        m = month_index(sd)
+        if m >= 2023 * 12 + 1:
+            objective = MERGER + "\n\n" + objective
+        if index and rng.random() < 0.3:
+            processing = "No new data will flow under this version of the agreement.\n\n" + processing
+        ctrl = [self.era_name(c, m) for c in controllers]
+        yielded = (
+            "Yielded Benefits is not a requirement for new applications."
+            if index == 0 and rng.random() < 0.5
+            else ""
+            if rng.random() < 0.3
+            else filler_text(rng, rng.randint(200, 1500), [])
+        )
+        cat = next(a[2] for a in ARCHETYPES if a[0] == kind)
+        atype = rng.choice(V.ORG_TYPES[cat])
+        if cat == "commissioner":
+            atype = (
+                "Clinical Commissioning Group (CCG)"
+                if m < ICB_MONTH
+                else rng.choice(["Sub ICB Location", "Sub ICB Location", "Integrated Care Board (ICB)"])
+            )
+        return Version(
+            ref=ref,
+            title=title,
+            applicant=self.era_name(applicant, m) if rng.random() < 0.3 else applicant,
+            applicant_type=atype,
+            controllers=tuple(ctrl),
+            sep=sep,
+            sole_joint=V.SOLE_JOINT[len(ctrl) > 1],
+            start=sd,
+            end=end,
+            sublicensing=sublicensing,
+            commercial=commercial,
+            objective=objective,
+            processing=processing,
+            output=output,
+            benefits=benefits,
+            yielded=yielded,
+            datasets=self.dataset_rows(kind, dsdefs, legal, m),
+        )
+
+    def era_name(self, name: str, m: int) -> str:
+        """Before July 2022 a Sub-ICB Location was a CCG (same ODS code)."""
+        if m < ICB_MONTH and " ICB - " in name:
+            return self.orgs.ccg.get(name[name.rindex("- ") :], name)
+        return name
+
+    def controllers_for(self, kind: str, applicant: str) -> list[str]:
+        rng, orgs = self.rng, self.orgs
+        if kind == "csu":
+            return [orgs.pick("commissioner") for _ in range(rng.randint(1, 4))]
+        out = [applicant] if rng.random() < 0.95 else []
+        extra = {
+            "commissioning": (0.3, ["commissioner"]),
+            "research": (0.45, ["university", "trust", "charity"]),
+            "trust": (0.3, ["university", "trust"]),
+            "charity": (0.3, ["university", "charity"]),
+            "council": (0.35, ["council"]),
+            "commercial": (0.15, ["company"]),
+            "public": (0.3, ["public", "university"]),
+        }[kind]
+        if rng.random() < extra[0] or not out:
+            for _ in range(rng.randint(1, 4)):
+                out.append(orgs.pick(rng.choice(extra[1])))
+        if kind == "council" and rng.random() < 0.02:
+            out.append(V.CONTROLLER_ONLY[0][0])
+        return list(dict.fromkeys(out))
+
+    def processors_for(self, kind: str) -> list[str]:
+        rng = self.rng
+        if kind in ("commissioning", "csu"):
+            csus, others = PROCESSOR_CHOICES["commissioning"]
+            out = [rng.choice(csus)]
+            if rng.random() < 0.5:
+                out.append(rng.choice(others))
+            return out
+        n = rng.choices([0, 1, 2], [0.55, 0.35, 0.10])[0]
+        return rng.sample(PROCESSOR_CHOICES["other"][0], n)
+
+    def title_for(self, kind: str, applicant: str) -> str:
+        rng = self.rng
+        if kind in ("commissioning", "csu"):
+            place = applicant.split(" ICB")[0].replace("NHS ", "").title()
+            return rng.choice(
+                [
+                    f"DSfC - NHS {place} CCG: RS & IV",
+                    f"DSfC - NHS {place} CCG; RS, IV",
+                    f"DSfC - NHS {place} CCG   IV RS",
+                    f"DSfC - {place} ICB - Commissioning",
+                    f"DSfC - NHS {place} CCG - Commissioing, RS",
+                ]
+            )
+        topic = rng.choice(V.TITLE_TOPICS)
+        if kind == "council":
+            return f"Access to Civil Registration Deaths – {applicant.title()} Public Health Intelligence"
+        return rng.choice(
+            [
+                f"MR{rng.randint(100, 2999)} Linked records study of {topic}",
+                f"A cohort study of {topic} using linked hospital and mortality data",
+                f"{topic.capitalize()} in England: a national evaluation  (ODR_{rng.randint(2012, 2024)}_"
+                f"{rng.randint(1, 400)})",
+                f"Benchmarking {topic} across providers",
+            ]
+        )
+
+    def objective_heads(self, kind: str) -> list[str]:
+        if kind in ("commissioning", "csu"):
+            return [
+                "Invoice Validation \nInvoice validation is part of a process by which providers of care or services "
+                "get paid for the work they do.",
+                "Risk Stratification \nRisk stratification is a tool for "
+                "identifying and predicting which patients are at high risk or are likely to be at high risk.",
+            ]
+        return []
+
+    def datasets_for(self, kind: str) -> list[DatasetDef]:
+        rng, g = self.rng, self.by_group
+        if kind in ("commissioning", "csu"):
+            n = min(30, max(2, int(rng.triangular(2, 30, 12))))
+            core = [d for d in self.catalogue if d.current == "SUS for Commissioners"]
+            pool = g["local"] + g["mh"] + [d for d in g["other"] if "Data Set" in d.current] + g["hes"][:4]
+            return core + rng.sample(pool, min(n - 1, len(pool)))
+        pools = {
+            "research": g["hes"] + g["registry"] + g["covid"] + g["audit"],
+            "trust": g["hes"] + g["audit"],
+            "charity": g["registry"] + g["audit"] + g["hes"],
+            "council": g["registry"][:6],
+            "commercial": g["hes"] + g["other"],
+            "public": g["other"] + g["covid"] + g["registry"],
+        }[kind]
+        n = rng.choices(range(1, 13), [20, 16, 12, 10, 8, 7, 6, 5, 4, 3, 2, 2])[0]
+        return rng.sample(pools, min(n, len(pools)))
+
+    def legal_for(self, kind: str) -> list[str]:
+        rng = self.rng
+        keys = {
+            "commissioning": [["s261(7)", "s251"], ["s261(7)"]],
+            "csu": [["s261(7)", "s251"]],
+            "research": [["s261(2)(c)"], ["consent"], ["s251"], ["s261(2)(c)", "s251"], ["s261(2)(c)", "consent"]],
+            "trust": [["s261(2)(b)(ii)"], ["s251"]],
+            "charity": [["s261(2)(c)", "consent"], ["s251"]],
+            "council": [["s42(4)"], ["s42(4)", "s261(2)(b)(ii)"]],
+            "commercial": [["s261-other"], ["s261(2)(b)(ii)"]],
+            "public": [["s261(5)(d)", "reg3"], ["reg5"], ["s261(5)(d)"]],
+        }[kind]
+        return rng.choice(keys)
+
+    def dataset_rows(self, kind: str, dsdefs: list[DatasetDef], legal: list[str], m: int):
+        rng = self.rng
+        spellings = [rng.choice(V.LEGAL_BASES[k]) for k in legal]
+        if m >= REWORD_MONTH:
+            spellings = [V.LEGAL_REWORDED.get(k, s) for k, s in zip(legal, spellings, strict=True)]
+        legal_cell = "; ".join(spellings)
+        rows = []
+        for d in dsdefs:
+            name = d.current if not d.old or m >= RENAME_MONTH or rng.random() < 0.5 else rng.choice(d.old)
+            if kind in ("commissioning", "csu", "council"):
+                tod = "Identifiable" if rng.random() < 0.6 else "Pseudonymised"
+            elif kind == "commercial":
+                tod = "Anonymised - ICO Code Compliant"
+            else:
+                tod = rng.choice(V.TYPES_OF_DATA)
+            sens = "Non-Sensitive" if tod.startswith("Anonymised") and rng.random() < 0.7 else "Sensitive"
+            if kind in ("commissioning", "csu"):
+                freq = rng.choice(["Ongoing", "Frequent Adhoc Flow"])
+            else:
+                freq = rng.choices(V.FREQUENCIES, [0.45, 0.45, 0.03, 0.07])[0]
+            cl = (
+                ""
+                if tod.startswith("Anonymised")
+                else "Section 251 NHS Act 2006"
+                if "s251" in legal
+                else "Consent (Reasonable Expectation)"
+                if "consent" in legal
+                else rng.choice(V.CONFIDENTIALITY[1:4])
+            )
+            cell = legal_cell if rng.random() > 0.02 else ""
+            rows.append((name, tod, sens, freq, cell, cl))
+        if len(rows) > 1 and rng.random() < 0.02:  # §A trap 7: a dataset listed twice
+            rows.insert(rng.randrange(len(rows)), rows[0])
+        return rows
+
+    def fix_comma_lists(self) -> None:
+        """Comma-joined controller lists may only hold comma names that appear whole as applicants."""
+        applicants = {v.applicant for a in self.agreements.values() for v in a.versions}
+        for ag in self.agreements.values():
+            for v in ag.versions:
+                if v.sep == ", " and any("," in n and n not in applicants for n in v.controllers):
+                    v.sep = "; "
+
+    # releases
+    def windows(self, v: Version) -> tuple[int, int]:
+        return max(month_index(v.start), FIRST_MONTH), min(month_index(v.end), self.month)
+
+    def allocate_releases(self, target: int) -> None:
+        rng = self.rng
+        slots = []
+        for base in sorted(self.agreements):
+            if base == V.TEST_RECORD_REFERENCE:
+                continue
+            for v in self.agreements[base].versions:
+                lo, hi = self.windows(v)
+                if hi < lo:
+                    continue
+                for j, ds in enumerate(v.datasets):
+                    slots.append((v, j, ds[3] in ("Ongoing", "Frequent Adhoc Flow"), lo, hi))
+        # one-off and system-access flows release a file or two; ongoing flows share the rest by duration
+        budget = int(target * 0.3)
+        counts = []
+        for _v, _j, ongoing, _lo, _hi in slots:
+            n = (
+                0
+                if ongoing
+                else min(budget, rng.choice((1, 1, 2, 3)) if _v.datasets[_j][3] == "One-Off" else rng.randint(0, 1))
+            )
+            budget -= n
+            counts.append(n)
+        weights = [(s[4] - s[3] + 1) if s[2] else 0 for s in slots]
+        k = (target - sum(counts)) / (sum(weights) or 1)
+        for i, w in enumerate(weights):
+            counts[i] += int(w * k)
+        rema = sorted(range(len(slots)), key=lambda i: (-(weights[i] * k - int(weights[i] * k)), i))
+        for i in rema[: target - sum(counts)]:
+            counts[i] += 1
+        for (v, j, _w, lo, hi), n in zip(slots, counts, strict=True):
+            if not n:
+                continue
+            ds = v.datasets[j]
+            span = list(range(lo, hi + 1))
+            if ds[3] == "One-Off":
+                months = sorted(rng.choice(span[:3]) for _ in range(n))
+            elif n <= len(span):
+                months = sorted(rng.sample(span, n))
+            else:
+                months = sorted(span * (n // len(span)) + rng.sample(span, n % len(span)))
+            self.add_releases(v, ds, months)
+
+    def add_releases(self, v: Version, ds: tuple, months: list[int]) -> None:
+        rng = self.rng
+        base_opt = "Yes" if ds[1] == "Identifiable" and "251" in ds[5] else "No"
+        mixed = rng.random() < 0.03  # §A trap 7: opt-outs mixed for one dataset on one agreement
+        for m in months:
+            row_ds = ds
+            if rng.random() < 0.007:  # §A trap 7: release rows disagreeing with the Datasets sheet
+                row_ds = (ds[0], rng.choice(V.TYPES_OF_DATA), ds[2], ds[3], ds[4], ds[5])
+            opt = base_opt if not mixed or rng.random() < 0.7 else ("No" if base_opt == "Yes" else "Yes")
+            v.add_release(row_ds, opt, m)
+
+    # churn
+    def advance(self) -> dict[str, list[str]]:
+        """Move to the next month: remove, add, renew and amend agreements; release new files."""
+        rng = self.rng
+        self.month += 1
+        n = len(self.agreements)
+        live = sorted(b for b in self.agreements if b != V.TEST_RECORD_REFERENCE)
+        removed = rng.sample(live, min(len(live), max(1, round(n * 0.025))))
+        for b in removed:
+            del self.agreements[b]
+        live = sorted(b for b in self.agreements if b != V.TEST_RECORD_REFERENCE)
+        renewed = rng.sample(live, min(len(live), max(1, round(n * 0.02))))
+        rest = [b for b in live if b not in set(renewed)]
+        amended = rng.sample(rest, min(len(rest), max(1, round(n * 0.03))))
+        for b in renewed:
+            self.renew(self.agreements[b])
+        for b in amended:
+            self.amend(self.agreements[b])
+        added = []
+        for _ in range(max(1, round(n * 0.03))):
+            ag = self.new_agreement(recent=True)
+            self.agreements[ag.base] = ag
+            added.append(ag.base)
+        self.fix_comma_lists()
+        # new files released this month on live ongoing flows
+        flows = [
+            (v, ds)
+            for b in sorted(self.agreements)
+            if b != V.TEST_RECORD_REFERENCE
+            for v in self.agreements[b].versions
+            if self.windows(v)[0] <= self.month <= self.windows(v)[1]
+            for ds in v.datasets
+            if ds[3] in ("Ongoing", "Frequent Adhoc Flow")
+        ]
+        if flows:
+            for _ in range(scaled(RELEASES / 110, self.scale)):
+                v, ds = rng.choice(flows)
+                self.add_releases(v, ds, [self.month])
+        return {
+            "added": sorted(added),
+            "removed": sorted(removed),
+            "renewed": sorted(renewed),
+            "amended": sorted(amended),
+        }
+
+    def renew(self, ag: Agreement) -> None:
+        rng = self.rng
+        old = ag.versions[-1]
+        key = self.next_key(ag.majors or (1, 0))
+        ag.majors = key
+        base = ag.base
+        sd = month_date(self.month, rng.randint(1, 28))
+        dsdefs = [d for d in self.catalogue if d.current in {r[0] for r in old.datasets}] or self.datasets_for(ag.kind)
+        new = replace(
+            old,
+            ref=f"{base}-v{key[0]}.{key[1]}",
+            start=sd,
+            end=sd + timedelta(days=3 * 365 - 1),
+            objective=old.objective if old.objective.startswith(MERGER) else MERGER + "\n\n" + old.objective,
+            yielded=filler_text(rng, rng.randint(200, 1200), []),
+            releases=[],
+            next_file=1,
+            datasets=self.dataset_rows(ag.kind, dsdefs, self.legal_for(ag.kind), self.month),
+        )
+        if old.end > sd:
+            ag.versions[-1] = replace(old, end=sd - timedelta(days=1))
+        ag.versions.append(new)
+
+    def amend(self, ag: Agreement) -> None:
+        """Change the newest version in place, keeping its version number (§A trap 10)."""
+        rng = self.rng
+        v = ag.versions[-1]
+        what = rng.randrange(4)
+        if what == 0:
+            v = replace(v, end=v.end + timedelta(days=365))
+        elif what == 1:
+            v = replace(v, objective=v.objective + "\n\n" + rng.choice(V.FILLER))
+        elif what == 2:
+            v = replace(v, title=v.title + " (amended)")
+        else:
+            v = replace(
+                v, processing=v.processing.replace("Data must", "Data  must", 1) + "\n\n" + rng.choice(V.FILLER)
+            )
+        ag.versions[-1] = v
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def plan_plants(rng: Random, n_datasets: int, n_releases: int) -> dict[tuple[str, int, int], str]:
+    """Cells (sheet, data row index, column index) to overwrite with planted values."""
+    cols = {s: {c: i for i, c in enumerate(cs)} for s, cs in V.SHEETS.items()}
+    plants: dict[tuple[str, int, int], str] = {}
+    counts = {"Datasets": n_datasets, "DataReleases": n_releases}
+    for sheet, column, value in V.PLANTED_UNKNOWN:
+        for _ in range(2):
+            while True:
+                cell = (sheet, rng.randrange(counts[sheet]), cols[sheet][column])
+                if not any(k[:2] == cell[:2] for k in plants):
+                    break
+            plants[cell] = value
+    while True:
+        cell = ("DataReleases", rng.randrange(n_releases), cols["DataReleases"]["Month File Released"])
+        if not any(k[:2] == cell[:2] for k in plants):
+            break
+    plants[cell] = V.UNPARSEABLE_MONTH
+    return plants
+
+
+def write_edition(u: Universe, path: Path) -> list[dict]:
+    """Write the universe's current state; return the planted records (sheet, column, value, kind, rows)."""
+    versions = [v for b in sorted(u.agreements) for v in u.agreements[b].versions]
+    n_ds = sum(len(v.datasets) for v in versions)
+    n_rel = sum(len(v.releases) for v in versions)
+    plants = plan_plants(Random(f"{u.month}:{n_ds}:{n_rel}"), n_ds, n_rel)
+    planted: dict[tuple[str, str, str], list[int]] = {}
+
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
+    wb.set_properties(
+        {
+            "created": datetime(2000 + (u.month // 12) % 100, u.month % 12 + 1, 1),
+            "author": "NHS England",
+            "title": "Data Uses Register",
+        }
+    )
+    datefmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+
+    ws = wb.add_worksheet("Agreements")
+    for c, h in enumerate(V.AGREEMENT_COLUMNS):
+        ws.write_string(0, c, h)
+    r = 0
+    put = ws.write_string
+    for v in versions:
+        r += 1
+        for c, val in enumerate(
+            (v.ref, v.title, v.applicant, v.applicant_type, v.sep.join(v.controllers), v.sole_joint)
+        ):
+            put(r, c, val)
+        ws.write_datetime(r, 6, v.start, datefmt)
+        ws.write_datetime(r, 7, v.end, datefmt)
+        for c, val in enumerate(
+            (v.sublicensing, v.commercial, v.objective, v.processing, v.output, v.benefits, v.yielded), start=8
+        ):
+            put(r, c, val)
+    r += 1
+    put(r, 0, V.JUNK_REFERENCE)
+
+    def sheet(name: str, columns: list[str], rows):
+        ws = wb.add_worksheet(name)
+        put = ws.write_string
+        for c, h in enumerate(columns):
+            put(0, c, h)
+        for i, row in enumerate(rows):
+            for c, val in enumerate(row):
+                put(i + 1, c, val)
+            for c in range(len(columns)):
+                p = plants.get((name, i, c))
+                if p is not None:
+                    put(i + 1, c, p)
+                    planted.setdefault((name, columns[c], p), []).append(i + 2)
+
+    sheet("Datasets", V.DATASET_COLUMNS, ((v.ref, *ds) for v in versions for ds in v.datasets))
+    sheet("DataReleases", V.RELEASE_COLUMNS, (rel for v in versions for rel in v.releases))
+    wb.close()
+
+    agreements_rows = len(versions) + 2
+    out = [
+        {
+            "sheet": s,
+            "column": c,
+            "value": val,
+            "kind": "unparseable-month" if val == V.UNPARSEABLE_MONTH else "unknown-value",
+            "rows": rows,
+        }
+        for (s, c, val), rows in sorted(planted.items())
+    ]
+    out.append(
+        {
+            "sheet": "Agreements",
+            "column": "Reference Number",
+            "value": V.JUNK_REFERENCE,
+            "kind": "junk-row",
+            "rows": [agreements_rows],
+        }
+    )
+    test_rows = [i + 2 for i, v in enumerate(versions) if v.ref == V.TEST_RECORD_REFERENCE]
+    if test_rows:
+        out.append(
+            {
+                "sheet": "Agreements",
+                "column": "Reference Number",
+                "value": V.TEST_RECORD_REFERENCE,
+                "kind": "test-record",
+                "rows": test_rows,
+            }
+        )
+    return out
+
+
+def edition_name(month: int) -> str:
+    return f"datausesregister_{V.MONTHS_FULL[month % 12]}{month // 12}.xlsx"
+
+
+def generate(scale: float, editions: int, seed: int, out_dir: Path, start: str = "2026-01") -> list[Path]:
+    """Write ``editions`` consecutive monthly workbooks (from ``start``, ``YYYY-MM``) into ``out_dir``."""
+    if not 0 < scale <= 2:
+        raise ValueError("scale must be in (0, 2]")
+    y, m = (int(x) for x in start.split("-"))
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    u = Universe(seed, scale, y * 12 + m - 1)
+    paths = []
+    for e in range(editions):
+        churn = u.advance() if e else None
+        path = out_dir / edition_name(u.month)
+        planted = write_edition(u, path)
+        Path(f"{path}.planted.json").write_text(
+            json.dumps(planted, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        if churn is not None:
+            Path(f"{path}.churn.json").write_text(json.dumps(churn, indent=1) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scale", type=float, default=1.0, help="1.0 = one real edition (default)")
+    ap.add_argument("--editions", type=int, default=1, help="consecutive monthly editions (default 1)")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--start", default="2026-01", help="month of the first edition, YYYY-MM (default 2026-01)")
+    ap.add_argument("-o", "--out", type=Path, default=Path("benchmarks/out"))
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    paths = generate(args.scale, args.editions, args.seed, args.out, start=args.start)
+    for p in paths:
+        print(f"{p}  {p.stat().st_size / 1e6:.1f} MB")
+    print(f"{len(paths)} edition(s) in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
