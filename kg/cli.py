@@ -144,16 +144,24 @@ def validate(store: StoreOpt = None) -> None:
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="turtle, nt, jsonld, trig or nquads.")] = "turtle",
+    fmt: Annotated[str, typer.Option(
+        "--format", "-f", help="turtle, nt, jsonld, trig, nquads, or graphml/gexf (the flow graph).")] = "turtle",
     out: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Write the graph as RDF."""
+    """Write the graph as RDF, or the flow graph as GraphML/GEXF for Gephi and Cytoscape."""
     from kg.export import RDF_FORMATS, export_rdf
+    from kg.render import GRAPH_FORMATS
 
-    if fmt not in RDF_FORMATS:
-        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(RDF_FORMATS)}")
+    if fmt not in RDF_FORMATS + GRAPH_FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(RDF_FORMATS + GRAPH_FORMATS)}")
     try:
+        if fmt in GRAPH_FORMATS:
+            from kg.flows import flow_graph
+            from kg.render import export_graph
+
+            export_graph(flow_graph(stores.open_store(store)), fmt, out or sys.stdout.buffer)
+            return
         export_rdf(stores.open_store(store), fmt, out or sys.stdout.buffer)
     except RegkgError as e:
         raise fail(str(e)) from None
@@ -174,6 +182,52 @@ def diff(
     except RegkgError as e:
         raise fail(str(e)) from None
     output.write(result, choose_format(fmt), title=f"{old} → {new}")
+
+
+@app.command()
+def trace(
+    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Any label of a dataset, e.g. SUS+.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
+    fmt: FormatOpt = None,
+    html_file: Annotated[Path | None, typer.Option("--html", help="Also write the flow graph as an HTML page.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Trace flows: source (NHS England / DSCRO) → controller → processor, per agreement."""
+    from kg import flows, render
+    from kg import trace as tracing
+
+    if not dataset and not org:
+        raise fail("give --dataset and/or --org")
+    try:
+        opened = stores.open_store(store)
+        output.write(tracing.trace(opened, dataset=dataset, org=org), choose_format(fmt),
+                     title=f"Flows of {dataset or org}")
+        if html_file:
+            render.render(flows.flow_graph(opened, dataset=dataset, org=org), html_file,
+                          heading=f"Flows of {dataset or org}")
+    except RegkgError as e:
+        raise fail(str(e)) from None
+
+
+@app.command()
+def render(
+    out: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("flows.html"),
+    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Any label of a dataset.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
+    legal_basis: Annotated[str | None, typer.Option("--legal-basis", help="A legal basis, e.g. s251.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Draw the flow graph as one self-contained HTML page (works offline)."""
+    from kg import flows
+    from kg import render as rendering
+
+    try:
+        flow = flows.flow_graph(stores.open_store(store), dataset=dataset, org=org, legal_basis=legal_basis)
+        heading = "Data flows" + (f" ({flow.graph['filters']})" if flow.graph.get("filters") else "")
+        rendering.render(flow, out, heading=heading)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    err.print(f"{out}: {flow.number_of_nodes()} nodes, {flow.number_of_edges()} flows", highlight=False)
 
 
 @app.command()
