@@ -21,8 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 from kg.records import AgreementVersion, Evidence, ProcessorFinding
 
@@ -48,8 +50,21 @@ class ResolverLike(Protocol):
 # --- text shape -----------------------------------------------------------------------------
 
 FIELDS = (("objective", "objective"), ("processing", "processing"))
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+# Phrases one of the role patterns needs (stems, so both cases of a first letter match), tested with
+# ``in`` on each line: a regex over every line costs several times more.
+_RAW_TRIGGERS = ("rocessor", "ed by ", "out by ", "who ", "CEfF)")  # tested inline in _trigger_lines
+
+
+def _literals(*phrases: str) -> re.Pattern[str]:
+    """One regex for a set of literal phrases: cheaper than ``any(p in s for p in phrases)``."""
+    return re.compile("|".join(re.escape(p) for p in phrases))
+
+
+
+_WHO_RE = _literals("who hold", "who secure", "who store", "who process")
+_BY_VERB_RE = _literals("conducted by", "undertaken by", "carried out by", "performed by", "processed by",
+                        "provided by")
+_SENTENCE_END = re.compile(r"[.!?] +(?=[A-Z\"“(])")
 _ITEM_PREFIX = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-z]{1,3}[.)]|[•~\-*·o])\s+")
 
 # --- role patterns (each captures the organisation span as group "org") ----------------------
@@ -81,6 +96,16 @@ _AS_PROCESSOR_APPOS = re.compile(
 _TRANSFERRED = re.compile(
     r"\b(?:transferred|sent|disseminated|flows?)\s+(?:securely\s+)?to\s+(?:the\s+)?(?P<org>[A-Z][^;:]*?)\s*,?\s+"
     r"who\s+(?:securely\s+)?(?:hold|holds|store|stores|process)\b")
+# Cheap literal gates on the lower-cased sentence, so the costly subject-finding patterns run rarely.
+_EXPLICIT = (
+    (("act as", "acting as"), _ACT_AS),
+    (("is a data processor", "is the data processor", "is the sole data processor", "are data processors",
+      "are the data processors", "are the sole data processors", "is a data sub"), _IS_PROCESSOR),
+    (("as a data processor", "as data processor", "as the data processor"), _BY_AS_PROCESSOR),
+    ((", as a data processor", ", as data processor", ", as the data processor"), _AS_PROCESSOR_APPOS),
+)
+_EXPLICIT_RE = _literals(*(phrase for gate, _ in _EXPLICIT for phrase in gate), "listed as")
+_EXPLICIT = tuple((_literals(*gate), pattern) for gate, pattern in _EXPLICIT)
 _CEFF_IN = re.compile(
     r"\(CEfF\)\s+(?:located\s+|hosted\s+|based\s+)?(?:in|at|within|by)\s+(?:the\s+)?"
     r"(?P<org>[A-Z][^;:]*?)" + _STOP)
@@ -124,6 +149,10 @@ _CODE = re.compile(r"\b[0-9A-Z]{3,5}\b$")
 _TITLE_CCG = re.compile(r"\bNHS\s+[A-Z][\w ,&'’.-]*?\s+(?:CCG|Clinical Commissioning Group)\b")
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,10})\)")
 _DATASET_MENTION = re.compile(r"\(([^()]{2,60})\)|\b[A-Z][A-Za-z0-9]*[A-Z0-9]\+?(?![\w])|\bSUS\+")
+_DASH_CODE = re.compile(r"\s[-–]\s*\w+$")
+_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_PARENS_OR_CODE = re.compile(r"\(.*?\)|\s[-–]\s*\w+$")
 _SMALL_WORDS = {"of", "and", "the", "for", "&", "in", "at", "on"}
 
 # Pattern strength: an explicit role statement beats "conducted by", which beats a data transfer.
@@ -170,7 +199,7 @@ def extract_processors(version: AgreementVersion, resolver: ResolverLike,
     ``source`` is the file name shown in evidence; workbook versions (``version.evidence.sheet``
     set) cite their Agreements row, page versions the line of the sentence.
     """
-    resolver = _Memo(resolver)
+    resolver = _memo(resolver)
     sentences = list(_sentences(version))
     controllers = _ControllerIdentity(version, resolver)
     candidates: dict[tuple[str, str], _Candidate] = {}
@@ -203,45 +232,109 @@ class _Memo:
         return self._datasets[name]
 
 
+_MEMOS: WeakKeyDictionary[object, _Memo] = WeakKeyDictionary()
+
+
+def _memo(resolver: ResolverLike) -> _Memo:
+    """One memo per resolver for the life of the resolver: a full edition repeats names ~5,500 times."""
+    if isinstance(resolver, _Memo):
+        return resolver
+    try:
+        return _MEMOS.setdefault(resolver, _Memo(resolver))
+    except TypeError:  # not weak-referenceable: memo for this call only
+        return _Memo(resolver)
+
+
 # --- sentences -------------------------------------------------------------------------------
 
 
 def _sentences(version: AgreementVersion) -> Iterator[_Sentence]:
-    """Split the objective and processing text into sentences that remember their line."""
+    """Sentences of the objective and processing text that may name a processor, with their line.
+
+    Only lines holding a role phrase (and the two after an infrastructure listing, where
+    ``They … do not access data`` follows) are split; the others cost one substring test each.
+    """
     order = 0
     for attr, name in FIELDS:
-        text = getattr(version, attr) or ""
-        for offset, raw in enumerate(text.splitlines()):
-            line = _SPACES.sub(" ", raw).strip()
-            if not line:
-                continue
-            line = _ITEM_PREFIX.sub("", line)
-            for part in _SENTENCE_SPLIT.split(line):
-                if part.strip():
-                    yield _Sentence(name, offset, part.strip(), order)
-                    order += 1
+        lines = (getattr(version, attr) or "").split("\n")
+        for offset in _trigger_lines(lines):
+            line = _ITEM_PREFIX.sub("", " ".join(lines[offset].split()))
+            for part in _split_sentences(line):
+                yield _Sentence(name, offset, part, order)
+                order += 1
+
+
+def _trigger_lines(lines: list[str]) -> list[int]:
+    """Indexes of the lines holding a role phrase, plus the two lines after ``listed as``."""
+    wanted: set[int] = set()
+    for i, line in enumerate(lines):
+        if "rocessor" in line or "ed by " in line or "out by " in line or "who " in line or "CEfF)" in line:
+            low = line.lower()
+            if _relevant(low):
+                wanted.add(i)
+                if "listed as" in low:
+                    wanted.update(j for j in (i + 1, i + 2) if j < len(lines))
+    return sorted(wanted)
+
+
+def _split_sentences(line: str) -> list[str]:
+    """``line`` cut after ``.``/``!``/``?`` followed by a capital (cheaper than a look-behind split)."""
+    parts, start = [], 0
+    for m in _SENTENCE_END.finditer(line):
+        parts.append(line[start:m.start() + 1])
+        start = m.end()
+    parts.append(line[start:])
+    return [p for p in parts if p]
+
+
+def _relevant(low: str) -> bool:
+    """Whether a lower-cased line or sentence holds a phrase one of the role patterns needs.
+
+    Boilerplate such as ``Data Processors must only act upon …`` is common and fails here cheaply.
+    """
+    if "processor" in low and (low.startswith("data processor") or _EXPLICIT_RE.search(low)):
+        return True
+    if "ceff)" in low:
+        return True
+    if ("ed by " in low or "out by " in low) and _BY_VERB_RE.search(low):
+        return True
+    return "who " in low and _WHO_RE.search(low) is not None
 
 
 def _hits(sentences: list[_Sentence]) -> Iterator[_Hit]:
     """Every (name, role) a pattern reads from the sentences, negated sentences skipped."""
     for i, sent in enumerate(sentences):
-        text = sent.text
-        if (m := _HEADING.match(text)) and len(text.split()) <= 16:
+        text, low = sent.text, sent.text.lower()
+        if not _relevant(low):
+            continue
+        if low.startswith("data processor") and (m := _HEADING.match(text)) and len(text.split()) <= 16:
             yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text)
             continue
-        if (m := _INFRA.match(text)):
-            yield from _infra_hits(m, sent, sentences[i + 1] if i + 1 < len(sentences) else None)
+        if "listed as" in low and (m := _INFRA.match(text)):
+            following = sentences[i + 1] if i + 1 < len(sentences) else None
+            if following and (following.field != sent.field or following.line > sent.line + 2):
+                following = None
+            yield from _infra_hits(m, sent, following)
             continue
-        if _NEGATED.search(text):
-            continue
-        for pattern in (_ACT_AS, _IS_PROCESSOR, _BY_AS_PROCESSOR, _AS_PROCESSOR_APPOS):
-            for m in pattern.finditer(text):
-                yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text)
+        hits = list(_role_hits(text, low, sent))
+        if hits and not _NEGATED.search(text):
+            yield from hits
+
+
+def _role_hits(text: str, low: str, sent: _Sentence) -> Iterator[_Hit]:
+    """Hits of the sentence-level patterns, each tried only when its key phrase is present."""
+    if "processor" in low:
+        for gate, pattern in _EXPLICIT:
+            if gate.search(low):
+                for m in pattern.finditer(text):
+                    yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text)
+    if _BY_VERB_RE.search(low):
         for m in _BY.finditer(text):
             if m["verb"] == "provided" and not _ACTIVITY.search(text, 0, m.start()):
                 continue  # "data is provided by X" names a source, not a processor
             yield _Hit(m["org"], sent, MEDIUM, evidence_text=text)
-        for pattern in (_TRANSFERRED, _CEFF_IN):
+    for key, pattern in (("who ", _TRANSFERRED), ("ceff)", _CEFF_IN)):
+        if key in low:
             for m in pattern.finditer(text):
                 yield _Hit(m["org"], sent, WEAK, evidence_text=text)
 
@@ -289,25 +382,26 @@ class _ControllerIdentity:
         if code and str(code).upper() in self.codes:
             return True
         tail = _CODE.search(name.strip())
-        if tail and tail.group(0).upper() in self.codes and re.search(r"\s[-–]\s*\w+$", name):
+        if tail and tail.group(0).upper() in self.codes and _DASH_CODE.search(name):
             return True
         return _key(name) in self.keys or _key(resolved.label) in self.keys
 
 
+@lru_cache(maxsize=8192)
 def _key(name: str) -> str:
     """A spelling-insensitive comparison key: case, punctuation and a leading 'the' ignored."""
-    name = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
-    return re.sub(r"[^a-z0-9]+", " ", name.lower()).strip()
+    return _NON_ALNUM.sub(" ", _ARTICLE.sub("", name.strip()).lower()).strip()
 
 
-def _acronyms(name: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _acronyms(name: str) -> frozenset[str]:
     """Short forms a text uses for a controller: ``(NHSBT)`` in the name, or its initials."""
     found = {a.lower() for a in _ACRONYM_IN_PARENS.findall(name)}
-    base = re.sub(r"\(.*?\)|\s[-–]\s*\w+$", " ", name)
+    base = _PARENS_OR_CODE.sub(" ", name)
     words = [w for w in re.findall(r"[A-Za-z]+", base) if w.lower() not in _SMALL_WORDS]
     if len(words) >= 3:
         found.add("".join(w[0] for w in words).lower())
-    return found
+    return frozenset(found)
 
 
 def _add_hit(hit: _Hit, resolver: ResolverLike, controllers: _ControllerIdentity,
@@ -331,8 +425,8 @@ def _add_hit(hit: _Hit, resolver: ResolverLike, controllers: _ControllerIdentity
 
 def _clean(name: str) -> str:
     """Trim a captured span to the name: spaces, trailing punctuation, a leading article."""
-    name = _SPACES.sub(" ", name).strip(" ,.;:-–")
-    return re.sub(r"^(?:the|a|an)\s+", "", name, flags=re.IGNORECASE).strip()
+    name = " ".join(name.split()).strip(" ,.;:-–")
+    return _ARTICLE.sub("", name).strip()
 
 
 def _acceptable(name: str, hit: _Hit) -> bool:
@@ -348,7 +442,7 @@ def _split_names(span: str, resolver: ResolverLike) -> list[str]:
     one whose every part looks like an organisation, preferring known ones and fewer parts."""
     span = _clean(span)
     seps = list(_LIST_SEP.finditer(span))
-    if not seps:
+    if not seps or resolver.organisation(span).known:
         return [span]
     best: tuple[int, int, list[str]] | None = None
     for k in range(len(seps) + 1):
