@@ -17,8 +17,8 @@ from kg.query import QueryResult
 FORMATS = ("table", "csv", "tsv", "json")
 
 
-def default_format(stream: TextIO = sys.stdout) -> str:
-    return "table" if stream.isatty() else "csv"
+def default_format(stream: TextIO | None = None) -> str:
+    return "table" if (stream or sys.stdout).isatty() else "csv"
 
 
 def compact(value: str | None) -> str:
@@ -31,7 +31,8 @@ def compact(value: str | None) -> str:
     return value
 
 
-def write(result: QueryResult, fmt: str, stream: TextIO = sys.stdout, title: str | None = None) -> None:
+def write(result: QueryResult, fmt: str, stream: TextIO | None = None, title: str | None = None) -> None:
+    stream = stream or sys.stdout  # looked up per call, so redirections (and test runners) are honoured
     if fmt == "json":
         records = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
         json.dump(records if result.boolean is None else result.boolean, stream, ensure_ascii=False, indent=2)

@@ -382,8 +382,13 @@ def test_purpose_by_label(r):
 def test_purposes_from_title_abbreviations_and_headings(r):
     objective = "Invoice Validation\nInvoice validation is part of a process.\n\nRisk Stratification\nMore text."
     found = r.find_purposes("DSfC - NHS Corby CCG; RS & IV.", objective, "rec.json", 40, title_line=2)
+    # headings are the better evidence, so they come first; DSfC names the service, not a purpose
     assert [(p.label, p.evidence.start, p.evidence.text) for p in found] == [
-        ("Commissioning", 2, "DSfC - NHS Corby CCG; RS & IV"),
+        ("Invoice Validation", 40, "Invoice Validation"),
+        ("Risk Stratification", 43, "Risk Stratification"),
+    ]
+    found = r.find_purposes("DSfC - NHS Corby CCG; RS & IV.", "", "rec.json", 40, title_line=2)
+    assert [(p.label, p.evidence.start, p.evidence.text) for p in found] == [
         ("Risk Stratification", 2, "DSfC - NHS Corby CCG; RS & IV"),
         ("Invoice Validation", 2, "DSfC - NHS Corby CCG; RS & IV"),
     ]
@@ -401,7 +406,7 @@ def test_purposes_from_sentences_and_title_phrases(r):
         "Access to Civil Registration Deaths \u2013 Local Authority Collaborative Suicide Prevention Strategy",
         "The Institute of Cancer Research requires access to NHS England data for the purpose of the following "
         "research project:\nGenerations Study", "rec.json", 7)
-    assert [(p.label, p.evidence.start) for p in found] == [("Suicide prevention", 7), ("Research", 7)]
+    assert [(p.label, p.evidence.start) for p in found] == [("Research", 7), ("Suicide prevention", 7)]
 
 
 def test_purposes_link_to_dpv_health():

@@ -52,5 +52,5 @@ def test_page_and_workbook_give_the_same_nodes():
     page_p = [p.label for p in r.find_purposes(title, objective, "page.txt", start, title_line=title_line)]
     v = versions[-1]
     wb_p = [p.label for p in r.find_purposes(v["title"], v["objective"], "rec.json", 1)]
-    assert page_p == wb_p == ["Commissioning", "Invoice Validation", "Risk Stratification"]
+    assert set(page_p) == set(wb_p) == {"Invoice Validation", "Risk Stratification"}
     assert r.unresolved == {}

@@ -2,12 +2,13 @@
 
 Three kinds of evidence, all explicit:
 
-* the title's abbreviations in commissioning titles (``DSfC - NHS X CCG IV RS``: DSfC =
-  commissioning, IV = invoice validation, RS = risk stratification). IV and RS count only in a
-  commissioning title (DSfC, CCG, ICB, CSU), so that "Phase IV" is not invoice validation;
+* the title's abbreviations in commissioning titles (``DSfC - NHS X CCG IV RS``: IV = invoice
+  validation, RS = risk stratification). They count only in a commissioning title (DSfC, CCG, ICB,
+  CSU), so that "Phase IV" is not invoice validation. DSfC itself names the service (Data Services
+  for Commissioners), not a purpose: its purposes are the ones the title and headings list;
 * a purpose's multi-word label written in the title (``... Suicide Prevention Strategy``);
-* a heading of the objective that is exactly a purpose label (``Invoice Validation``), or a
-  sentence "for the purpose of (the following) X" where X is one.
+* (first, because a heading is the best evidence) a heading of the objective that is exactly a
+  purpose label (``Invoice Validation``), or a sentence "for the purpose of (the following) X" where X is one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from kg.resolve.names import clean, label_key
 if TYPE_CHECKING:
     from kg.resolve import Resolved, Resolver
 
-_ABBREVIATIONS = {"DSfC": "commissioning", "IV": "invoice-validation", "RS": "risk-stratification"}
+_ABBREVIATIONS = {"IV": "invoice-validation", "RS": "risk-stratification"}
 _COMMISSIONING_TITLE = re.compile(r"\b(?:DSfC|CCG|ICB|CSU|Sub[ -]ICB)\b", re.I)
 _FOR_PURPOSE = re.compile(r"for the purposes? of (?:the following |undertaking |conducting )?"
                           r"(?P<what>[A-Za-z][A-Za-z \-]{2,60}?)\s*(?:[.,;:(]|$|\band\b|\bwhich\b)", re.I)
@@ -37,13 +38,21 @@ def find(resolver: Resolver, title: str, objective: str, source: str, first_line
             seen.add(r.iri)
             found.append((r, line, text))
 
+    for offset, raw in enumerate((objective or "").splitlines()):
+        line = clean(raw)
+        if not line:
+            continue
+        if len(line.split()) <= _HEADING_MAX_WORDS:
+            add(resolver.purpose(line), first_line + offset, raw.strip())
+        for m in _FOR_PURPOSE.finditer(line):
+            add(resolver.purpose(m.group("what")), first_line + offset, raw.strip())
     title_clean = clean(title)
     if title_clean:
         tokens = re.split(r"[^A-Za-z]+", title_clean)
         commissioning = bool(_COMMISSIONING_TITLE.search(title_clean))
         for tok in tokens:
             slug_ = _ABBREVIATIONS.get(tok)
-            if slug_ and (commissioning or tok == "DSfC"):
+            if slug_ and commissioning:
                 add(_by_slug(resolver, slug_), title_line, title_clean)
         title_key = f" {label_key(title_clean)} "
         for concept in resolver.purpose_concepts():
@@ -53,14 +62,6 @@ def find(resolver: Resolver, title: str, objective: str, source: str, first_line
                     add(resolver.purpose(concept.label), title_line, title_clean)
                     break
 
-    for offset, raw in enumerate((objective or "").splitlines()):
-        line = clean(raw)
-        if not line:
-            continue
-        if len(line.split()) <= _HEADING_MAX_WORDS:
-            add(resolver.purpose(line), first_line + offset, raw.strip())
-        for m in _FOR_PURPOSE.finditer(line):
-            add(resolver.purpose(m.group("what")), first_line + offset, raw.strip())
     return found
 
 
