@@ -1,0 +1,56 @@
+"""Shared fixtures for the query, flow, trace, render and browser tests: one sample store per session.
+
+Import the fixtures into a test module (``from flows_fixtures import sample_store, ...``); pytest
+puts ``tests/`` on ``sys.path``, so no conftest is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from kg.build import build
+from kg.resolve import Resolver
+from kg.resources import samples_dir
+from kg.store import open_store
+
+
+def sample_sources() -> list[Path]:
+    return sorted(p for p in samples_dir().iterdir() if p.suffix in {".xlsx", ".txt"})
+
+
+@pytest.fixture(scope="session")
+def sample_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled samples (workbook + Leicester page) built once for the whole session."""
+    target = tmp_path_factory.mktemp("regkg-sample") / "store"
+    build(sample_sources(), target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_store(sample_store_path: Path) -> ox.Store:
+    return open_store(sample_store_path)
+
+
+@pytest.fixture(scope="session")
+def resolver() -> Resolver:
+    return Resolver.load()
+
+
+def tiny_flow(title: str = "A title", evidence: str = "Processing by X") -> nx.MultiDiGraph:
+    """A hand-made flow graph: dataset → source → controller → processor, for render tests."""
+    g = nx.MultiDiGraph()
+    g.add_node("d", type="dataset", label="Dataset D", role="dataset", roles="", code="")
+    g.add_node("s", type="source", label="NHS England", role="source", roles="", code="X24")
+    g.add_node("c", type="organisation", label="Controller C", role="controller", roles="controller", code="")
+    g.add_node("p", type="organisation", label="Processor P", role="processor", roles="processor", code="")
+    common = {"agreement": "DARS-NIC-000001-AAAAA", "title": title, "dataset": "d", "dataset_label": "Dataset D",
+              "versions": "1.0", "start": "2020-01-01", "end": "2021-01-01", "legal_basis": "s251",
+              "purpose": "Research", "role": "", "evidence": "", "weight": 1}
+    g.add_edge("d", "s", key="1", kind="provides", link="stated", **common)
+    g.add_edge("s", "c", key="2", kind="release", link="stated", **common)
+    g.add_edge("c", "p", key="3", kind="processing", link="inferred", **{**common, "evidence": evidence})
+    return g
