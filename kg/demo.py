@@ -10,10 +10,14 @@ from kg import store as stores
 from kg.build import BuildResult, Progress, build
 from kg.resources import samples_dir
 
+# (question, named query, the columns worth showing on a terminal)
 QUESTIONS = (
-    ("Which processors receive which datasets, on what evidence?", "processors"),
-    ("Who received identifiable data, under which legal basis, for what purpose?", "identifiable-data"),
-    ("Which agreements are in the sample?", "agreements"),
+    ("Which processors receive which datasets?", "processors",
+     ("agreement", "processor", "dataset", "role", "link")),
+    ("Who received identifiable data, under which legal basis?", "identifiable-data",
+     ("agreement", "organisation", "dataset_label", "legal_basis")),
+    ("Which agreements are in the sample?", "agreements",
+     ("agreement", "title", "organisation", "start", "end")),
 )
 
 
@@ -28,8 +32,17 @@ def sample_sources() -> list[Path]:
     return sorted(p for p in samples_dir().iterdir() if p.suffix in {".xlsx", ".txt"})
 
 
-def run(store: Path | str | None = None, progress: Progress | None = None) -> tuple[BuildResult, list[Answer]]:
+def project(result: query.QueryResult, columns: tuple[str, ...]) -> query.QueryResult:
+    """Keep ``columns`` and drop the rows that become duplicates, in their first order."""
+    index = [result.columns.index(c) for c in columns]
+    rows = dict.fromkeys(tuple(row[i] for i in index) for row in result.rows)
+    return query.QueryResult(list(columns), [list(row) for row in rows])
+
+
+def run(store: Path | str | None = None,
+        progress: Progress | None = None) -> tuple[BuildResult, list[Answer]]:
     result = build(sample_sources(), store, progress=progress)
     opened = stores.open_store(result.store)
-    answers = [Answer(q, name, query.ask(opened, name)) for q, name in QUESTIONS]
+    answers = [Answer(question, name, project(query.ask(opened, name), columns))
+               for question, name, columns in QUESTIONS]
     return result, answers

@@ -42,7 +42,11 @@ def write(result: QueryResult, fmt: str, stream: TextIO | None = None, title: st
         writer.writerow(result.columns)
         writer.writerows([["" if v is None else v for v in row] for row in result.rows])
     else:
-        table = Table(*result.columns, title=title, show_lines=False)
+        table = Table(title=title, show_lines=False)
+        for i, column in enumerate(result.columns):
+            # identifiers, codes and dates stay whole; long text wraps
+            short = all(len(compact(row[i])) <= 24 for row in result.rows)
+            table.add_column(column, no_wrap=short)
         for row in result.rows:
             table.add_row(*(Text(compact(v)) for v in row))  # register text is not markup
         Console(file=stream).print(table)
