@@ -33,8 +33,11 @@ PROJECTED = {"processors-of-dataset", "datasets-of-processor", "organisation-flo
              "identifiable-data"}
 
 # processors-of-dataset {'dataset': 'SUS+'}
-COLUMNS['processors-of-dataset'] = ['agreement', 'version', 'processor', 'role', 'link', 'evidence', 'dataset']
-ROWS['processors-of-dataset'] = [('DARS-NIC-116738-W8J8Q',
+COLUMNS['processors-of-dataset'] = (
+['agreement', 'version', 'processor', 'role', 'link', 'evidence', 'dataset']
+)
+ROWS['processors-of-dataset'] = (
+[('DARS-NIC-116738-W8J8Q',
   '2.2',
   'NHS North East London Commissioning Support Unit',
   'processor',
@@ -144,10 +147,14 @@ ROWS['processors-of-dataset'] = [('DARS-NIC-116738-W8J8Q',
   'stated',
   'Risk Stratification will be conducted by NHS Midlands and Lancashire Commissioning Support Unit '
   'and Prescribing Services Limited')]
+)
 
 # datasets-of-processor {'org': 'MLCSU'}
-COLUMNS['datasets-of-processor'] = ['agreement', 'version', 'dataset', 'controller', 'role', 'link', 'org']
-ROWS['datasets-of-processor'] = [('DARS-NIC-127332-G0J1N',
+COLUMNS['datasets-of-processor'] = (
+['agreement', 'version', 'dataset', 'controller', 'role', 'link', 'org']
+)
+ROWS['datasets-of-processor'] = (
+[('DARS-NIC-127332-G0J1N',
   '2.5',
   'SUS for Commissioners',
   'NHS Shropshire, Telford and Wrekin ICB - M2L0M',
@@ -183,10 +190,14 @@ ROWS['datasets-of-processor'] = [('DARS-NIC-127332-G0J1N',
   'NHS Leicester, Leicestershire and Rutland ICB - 04V',
   'processor',
   'stated')]
+)
 
 # organisation-flows {'org': 'NHS Leicester, Leicestershire and Rutland ICB - 04V'}
-COLUMNS['organisation-flows'] = ['agreement', 'direction', 'role', 'dataset', 'counterpart', 'org']
-ROWS['organisation-flows'] = [('DARS-NIC-199599-S0T5M', 'receives', 'applicant', 'Mental Health Services Data Set (MHSDS)', ''),
+COLUMNS['organisation-flows'] = (
+['agreement', 'direction', 'role', 'dataset', 'counterpart', 'org']
+)
+ROWS['organisation-flows'] = (
+[('DARS-NIC-199599-S0T5M', 'receives', 'applicant', 'Mental Health Services Data Set (MHSDS)', ''),
  ('DARS-NIC-199599-S0T5M', 'receives', 'controller', 'Mental Health Services Data Set (MHSDS)', ''),
  ('DARS-NIC-199599-S0T5M', 'receives', 'applicant', 'SUS for Commissioners', ''),
  ('DARS-NIC-199599-S0T5M', 'receives', 'controller', 'SUS for Commissioners', ''),
@@ -217,10 +228,14 @@ ROWS['organisation-flows'] = [('DARS-NIC-199599-S0T5M', 'receives', 'applicant',
   'controller',
   'SUS for Commissioners',
   'Prescribing Services Limited')]
+)
 
 # agreements-by-legal-basis {'basis': 's251'}
-COLUMNS['agreements-by-legal-basis'] = ['agreement', 'title', 'legal_basis', 'basis']
-ROWS['agreements-by-legal-basis'] = [('DARS-NIC-116738-W8J8Q',
+COLUMNS['agreements-by-legal-basis'] = (
+['agreement', 'title', 'legal_basis', 'basis']
+)
+ROWS['agreements-by-legal-basis'] = (
+[('DARS-NIC-116738-W8J8Q',
   'DSfC - NHS Nene CCG: RS & IV',
   "National Health Service Act 2006 - s251 - 'Control of patient information'"),
  ('DARS-NIC-116829-C2B8N',
@@ -232,10 +247,14 @@ ROWS['agreements-by-legal-basis'] = [('DARS-NIC-116738-W8J8Q',
  ('DARS-NIC-199599-S0T5M',
   'DSfC - NHS West Leicestershire CCG IV RS',
   "National Health Service Act 2006 - s251 - 'Control of patient information'")]
+)
 
 # identifiable-without-opt-outs {}
-COLUMNS['identifiable-without-opt-outs'] = ['agreement', 'organisation', 'dataset_label', 'files', 'first_month', 'last_month', 'dataset']
-ROWS['identifiable-without-opt-outs'] = [('DARS-NIC-114652-L3R2T',
+COLUMNS['identifiable-without-opt-outs'] = (
+['agreement', 'organisation', 'dataset_label', 'files', 'first_month', 'last_month', 'dataset']
+)
+ROWS['identifiable-without-opt-outs'] = (
+[('DARS-NIC-114652-L3R2T',
   'NHS Blood and Transplant',
   'Civil Registrations of Death',
   '7',
@@ -247,18 +266,30 @@ ROWS['identifiable-without-opt-outs'] = [('DARS-NIC-114652-L3R2T',
   '1',
   '2025-01',
   '2025-01')]
+)
 
 # commercial-recipients {}
-COLUMNS['commercial-recipients'] = ['dataset_label', 'organisation', 'agreement', 'organisation_type', 'dataset']
-ROWS['commercial-recipients'] = [('Permission to Contact', 'AstraZeneca UK Limited', 'DARS-NIC-474218-V7G7L', 'Commercial')]
+COLUMNS['commercial-recipients'] = (
+['dataset_label', 'organisation', 'agreement', 'organisation_type', 'dataset']
+)
+ROWS['commercial-recipients'] = (
+[('Permission to Contact', 'AstraZeneca UK Limited', 'DARS-NIC-474218-V7G7L', 'Commercial')]
+)
 
 # sublicensing {}
-COLUMNS['sublicensing'] = ['agreement', 'version', 'title', 'organisation']
-ROWS['sublicensing'] = []
+COLUMNS['sublicensing'] = (
+['agreement', 'version', 'title', 'organisation']
+)
+ROWS['sublicensing'] = (
+[]
+)
 
 # in-force-on {'date': '2021-06-30'}
-COLUMNS['in-force-on'] = ['agreement', 'version', 'organisation', 'start', 'end', 'date']
-ROWS['in-force-on'] = [('DARS-NIC-114652-L3R2T', '0.14', 'NHS Blood and Transplant', '2021-02-01', '2022-08-31'),
+COLUMNS['in-force-on'] = (
+['agreement', 'version', 'organisation', 'start', 'end', 'date']
+)
+ROWS['in-force-on'] = (
+[('DARS-NIC-114652-L3R2T', '0.14', 'NHS Blood and Transplant', '2021-02-01', '2022-08-31'),
  ('DARS-NIC-116738-W8J8Q', '2.2', 'NHS Northamptonshire ICB - 78H', '2019-11-27', '2022-11-26'),
  ('DARS-NIC-116829-C2B8N', '2.2', 'NHS Northamptonshire ICB - 78H', '2019-11-27', '2022-11-26'),
  ('DARS-NIC-127332-G0J1N',
@@ -277,24 +308,36 @@ ROWS['in-force-on'] = [('DARS-NIC-114652-L3R2T', '0.14', 'NHS Blood and Transpla
   '2021-04-23',
   '2024-04-22'),
  ('DARS-NIC-474218-V7G7L', '0.3', 'AstraZeneca UK Limited', '2021-06-23', '2022-06-22')]
+)
 
 # releases-per-month {'dataset': 'Civil Registrations of Death'}
-COLUMNS['releases-per-month'] = ['month', 'dataset_label', 'files', 'agreements', 'dataset']
-ROWS['releases-per-month'] = [('2021-07', 'Civil Registrations of Death', '1', '1'),
+COLUMNS['releases-per-month'] = (
+['month', 'dataset_label', 'files', 'agreements', 'dataset']
+)
+ROWS['releases-per-month'] = (
+[('2021-07', 'Civil Registrations of Death', '1', '1'),
  ('2021-09', 'Civil Registrations of Death', '1', '1'),
  ('2021-11', 'Civil Registrations of Death', '1', '1'),
  ('2022-01', 'Civil Registrations of Death', '1', '1'),
  ('2022-03', 'Civil Registrations of Death', '1', '1'),
  ('2022-05', 'Civil Registrations of Death', '1', '1'),
  ('2022-07', 'Civil Registrations of Death', '1', '1')]
+)
 
 # mixed-opt-outs {}
-COLUMNS['mixed-opt-outs'] = ['organisation', 'dataset_label', 'with_opt_outs', 'without_opt_outs']
-ROWS['mixed-opt-outs'] = []
+COLUMNS['mixed-opt-outs'] = (
+['organisation', 'dataset_label', 'with_opt_outs', 'without_opt_outs']
+)
+ROWS['mixed-opt-outs'] = (
+[]
+)
 
 # top-organisations {}
-COLUMNS['top-organisations'] = ['organisation', 'agreements', 'as_recipient', 'as_processor']
-ROWS['top-organisations'] = [('Lima Networks Ltd', '2', '0', '2'),
+COLUMNS['top-organisations'] = (
+['organisation', 'agreements', 'as_recipient', 'as_processor']
+)
+ROWS['top-organisations'] = (
+[('Lima Networks Ltd', '2', '0', '2'),
  ('Microsoft Limited', '2', '0', '2'),
  ('NHS Midlands and Lancashire Commissioning Support Unit', '2', '0', '2'),
  ('NHS North East London Commissioning Support Unit', '2', '0', '2'),
@@ -313,10 +356,14 @@ ROWS['top-organisations'] = [('Lima Networks Ltd', '2', '0', '2'),
  ('Queen Mary University of London', '1', '1', '0'),
  ('The Institute of Cancer Research', '1', '1', '0'),
  ('West Sussex County Council', '1', '1', '0')]
+)
 
 # agreements {}
-COLUMNS['agreements'] = ['agreement', 'title', 'organisation', 'start', 'end']
-ROWS['agreements'] = [('DARS-NIC-114652-L3R2T',
+COLUMNS['agreements'] = (
+['agreement', 'title', 'organisation', 'start', 'end']
+)
+ROWS['agreements'] = (
+[('DARS-NIC-114652-L3R2T',
   'A multi-centre, randomised, controlled trial evaluating the effects of early high-dose '
   'cryoprecipitate in adult patients with major trauma haemorrhage requiring major haemorrhage '
   'protocol (MHP) activation. CRYOSTAT2- Application to access 1 year mortality data for recruited '
@@ -364,18 +411,26 @@ ROWS['agreements'] = [('DARS-NIC-114652-L3R2T',
   'The Institute of Cancer Research',
   '2024-05-03',
   '2027-05-02')]
+)
 
 # identifiable-data {'dataset': 'Permission to Contact'}
-COLUMNS['identifiable-data'] = ['agreement', 'organisation', 'dataset_label', 'legal_basis', 'purpose', 'dataset']
-ROWS['identifiable-data'] = [('DARS-NIC-474218-V7G7L',
+COLUMNS['identifiable-data'] = (
+['agreement', 'organisation', 'dataset_label', 'legal_basis', 'purpose', 'dataset']
+)
+ROWS['identifiable-data'] = (
+[('DARS-NIC-474218-V7G7L',
   'AstraZeneca UK Limited',
   'Permission to Contact',
   'Health and Social Care Act 2012 - s261(2)(c)',
   None)]
+)
 
 # processors {}
-COLUMNS['processors'] = ['agreement', 'processor', 'dataset', 'evidence', 'role', 'version', 'link']
-ROWS['processors'] = [('DARS-NIC-116738-W8J8Q',
+COLUMNS['processors'] = (
+['agreement', 'processor', 'dataset', 'evidence', 'role', 'version', 'link']
+)
+ROWS['processors'] = (
+[('DARS-NIC-116738-W8J8Q',
   'NHS North East London Commissioning Support Unit',
   'SUS for Commissioners',
   'Data Processor – North and East London Commissioning Support Unit',
@@ -532,6 +587,7 @@ ROWS['processors'] = [('DARS-NIC-116738-W8J8Q',
   'processor',
   '0.3',
   'inferred')]
+)
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
