@@ -196,3 +196,14 @@ def test_character_cut_by_truncation_is_not_binary(vocab: Vocabulary) -> None:
     text = data.decode("utf-8", errors="ignore")
     doc = parse_page(text, FULL.name, vocab)
     assert doc.agreements[0].versions[0].incomplete
+
+
+def test_page_controller_lists_keep_comma_names_whole(vocab: Vocabulary) -> None:
+    """The page's Data-controller type uses the workbook's splitter: a comma inside a name never splits it."""
+    text = (FULL.read_text(encoding="utf-8")
+            .replace("Sublicensing allowed: No", "Data-controller type: NHS BUCKINGHAMSHIRE, OXFORDSHIRE AND "
+                     "BERKSHIRE WEST ICB - 10Q, NHS BUCKINGHAMSHIRE, OXFORDSHIRE AND BERKSHIRE WEST ICB - 10Q, "
+                     "EAST SUSSEX COUNTY COUNCIL\n\nSublicensing allowed: No"))
+    version = parse_page(text, "page.txt", vocab).agreements[0].versions[0]
+    assert [c.name for c in version.controllers] == [
+        "NHS BUCKINGHAMSHIRE, OXFORDSHIRE AND BERKSHIRE WEST ICB - 10Q", "EAST SUSSEX COUNTY COUNCIL"]

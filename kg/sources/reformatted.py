@@ -36,6 +36,7 @@ from pathlib import Path
 from kg.errors import SourceError
 from kg.namespace import short_hash, slug
 from kg.records import Agreement, AgreementVersion, DatasetUse, Evidence, OrgMention, SourceDocument
+from kg.sources.controllers import ControllerSplitter
 from kg.sources.html_text import html_to_text, looks_like_html
 from kg.vocab import Vocabulary, label_key
 
@@ -433,9 +434,9 @@ def split_list(text: str) -> list[str]:
 
 
 def split_names(text: str) -> list[str]:
-    """Controller names: split on commas outside brackets, repeats dropped (the resolver rejoins
-    names that themselves contain commas)."""
-    return split_list(text)
+    """Controller names, split by the workbook's rules so that comma-bearing names stay whole
+    (``NHS BUCKINGHAMSHIRE, OXFORDSHIRE AND BERKSHIRE WEST ICB - 10Q``); repeats dropped."""
+    return ControllerSplitter().split(text)
 
 
 def trailing_group(text: str) -> tuple[str, str | None]:
