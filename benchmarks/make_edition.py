@@ -432,7 +432,7 @@ def processor_sentences(rng: Random, kind: str, applicant: str, procs: list[str]
     if rng.random() < 0.35:
         infra = rng.choice(V.INFRASTRUCTURE)
         out.append(
-            f"{infra} supply Cloud Services for {applicant.title()} and are therefore listed as a data "
+            f"{infra} supply Cloud Services for {applicant} and are therefore listed as a data "
             "processor. They do not access data."
         )
     if rng.random() < 0.3:
@@ -450,7 +450,7 @@ def processor_sentences(rng: Random, kind: str, applicant: str, procs: list[str]
         )
     if rng.random() < 0.15:
         out.append(
-            f"Historic data supplied by the NHS IC to {applicant.title()} under a previous agreement will be "
+            f"Historic data supplied by the NHS IC to {applicant} under a previous agreement will be "
             "retained and linked."
         )
     if rng.random() < 0.2:
@@ -712,7 +712,7 @@ class Universe:
     def title_for(self, kind: str, applicant: str) -> str:
         rng = self.rng
         if kind in ("commissioning", "csu"):
-            place = applicant.split(" ICB")[0].replace("NHS ", "").title()
+            place = Orgs._title_case(applicant.split(" ICB")[0].replace("NHS ", ""))
             return rng.choice(
                 [
                     f"DSfC - NHS {place} CCG: RS & IV",
@@ -724,7 +724,7 @@ class Universe:
             )
         topic = rng.choice(V.TITLE_TOPICS)
         if kind == "council":
-            return f"Access to Civil Registration Deaths – {applicant.title()} Public Health Intelligence"
+            return f"Access to Civil Registration Deaths – {applicant} Public Health Intelligence"
         return rng.choice(
             [
                 f"MR{rng.randint(100, 2999)} Linked records study of {topic}",
@@ -1033,14 +1033,14 @@ def write_edition(u: Universe, path: Path) -> list[dict]:
         put = ws.write_string
         for c, h in enumerate(columns):
             put(0, c, h)
+        here = {i: (c, p) for (s, i, c), p in plants.items() if s == name}
         for i, row in enumerate(rows):
+            if i in here:
+                c, p = here[i]
+                row = (*row[:c], p, *row[c + 1 :])
+                planted.setdefault((name, columns[c], p), []).append(i + 2)
             for c, val in enumerate(row):
                 put(i + 1, c, val)
-            for c in range(len(columns)):
-                p = plants.get((name, i, c))
-                if p is not None:
-                    put(i + 1, c, p)
-                    planted.setdefault((name, columns[c], p), []).append(i + 2)
 
     sheet("Datasets", V.DATASET_COLUMNS, ((v.ref, *ds) for v in versions for ds in v.datasets))
     sheet("DataReleases", V.RELEASE_COLUMNS, (rel for v in versions for rel in v.releases))
