@@ -231,6 +231,23 @@ def render(
 
 
 @app.command()
+def orgs(
+    suggest: Annotated[bool, typer.Option("--suggest", help="List likely duplicates among unresolved names, with evidence.")] = False,
+    fmt: FormatOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Organisations in the store; with --suggest, candidate duplicates to review (never merged)."""
+    from kg import orgs as organisations
+
+    try:
+        opened = stores.open_store(store)
+        result = organisations.suggest(opened) if suggest else organisations.organisations(opened)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    output.write(result, choose_format(fmt))
+
+
+@app.command()
 def demo(store: StoreOpt = None) -> None:
     """Build the bundled sample data and answer three headline questions about it."""
     from kg import demo as demos
