@@ -1,0 +1,72 @@
+"""The flow graph of the sample: typed nodes, per-agreement edges, filters, paths, aggregation, export."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from kg import flows
+from kg.render import export_graph
+
+
+@pytest.fixture(scope="module")
+def flow(sample_store):
+    return flows.flow_graph(sample_store)
+
+
+def test_nodes_are_typed_and_sources_present(flow):
+    types = {a["type"] for _, a in flow.nodes(data=True)}
+    assert types == {"source", "dataset", "organisation"}
+    sources = sorted(a["label"] for _, a in flow.nodes(data=True) if a["type"] == "source")
+    assert sources == ["Data Services for Commissioners Regional Office", "NHS England"]
+
+
+def test_edges_carry_agreement_basis_and_link(flow):
+    kinds = {a["kind"] for *_, a in flow.edges(data=True)}
+    assert kinds == {"provides", "route", "release", "processing"}
+    for *_, a in flow.edges(data=True):
+        assert a["agreement"].startswith("DARS-NIC-") and a["link"] in {"stated", "inferred"}
+
+
+def test_filter_by_dataset_alias_and_path(sample_store):
+    sus = flows.flow_graph(sample_store, dataset="SUS+")
+    assert {a["dataset_label"] for *_, a in sus.edges(data=True)} == {"SUS for Commissioners"}
+    found = flows.paths(sus, "SUS+", "MLCSU")
+    assert [p.agreement for p in found] == ["DARS-NIC-127332-G0J1N", "DARS-NIC-199599-S0T5M"]
+    assert found[1].labels == ("SUS for Commissioners", "NHS England",
+                               "Data Services for Commissioners Regional Office",
+                               "NHS Leicester, Leicestershire and Rutland ICB - 04V",
+                               "NHS Midlands and Lancashire Commissioning Support Unit")
+
+
+def test_filter_by_org_code_and_legal_basis(sample_store):
+    leicester = flows.flow_graph(sample_store, org="04V")
+    assert {a["agreement"] for *_, a in leicester.edges(data=True)} == {"DARS-NIC-199599-S0T5M"}
+    s251 = flows.flow_graph(sample_store, legal_basis="s251")
+    assert {a["agreement"] for *_, a in s251.edges(data=True)} == {
+        "DARS-NIC-116738-W8J8Q", "DARS-NIC-116829-C2B8N", "DARS-NIC-127332-G0J1N", "DARS-NIC-199599-S0T5M"}
+
+
+def test_aggregate_weights_and_merges(flow):
+    agg = flows.aggregate(flow)
+    assert agg.number_of_nodes() == flow.number_of_nodes()
+    nhse = next(n for n, a in agg.nodes(data=True) if a["label"] == "NHS England")
+    dscro = next(n for n, a in agg.nodes(data=True) if a["label"].startswith("Data Services"))
+    assert agg.edges[nhse, dscro]["weight"] == 4
+    small = flows.aggregate(flow, max_nodes=25)
+    assert small.number_of_nodes() <= 25
+    assert any(n.startswith("other:") for n in small)
+
+
+def test_central_processors(flow):
+    top = flows.central_organisations(flow)
+    assert top[0] == ("NHS Midlands and Lancashire Commissioning Support Unit", 2, 2)
+
+
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_export_round_trips(flow, tmp_path, fmt, reader):
+    path = tmp_path / f"flows.{fmt}"
+    export_graph(flow, fmt, path)
+    back = reader(path)
+    assert back.number_of_nodes() == flow.number_of_nodes()
+    assert back.number_of_edges() == flow.number_of_edges()
