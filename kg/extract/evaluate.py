@@ -38,6 +38,8 @@ class Row:
     found: dict[str, ProcessorFinding]  # IRI -> finding
     negatives_hit: list[str] = field(default_factory=list)
     missing_version: bool = False
+    gold_datasets: dict[str, set[str]] = field(default_factory=dict)  # IRI -> stated dataset IRIs
+    found_datasets: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def true_positives(self) -> set[str]:
@@ -56,6 +58,12 @@ class Report:
     def precision(self) -> float:
         found = sum(len(r.found) for r in self.rows)
         return sum(len(r.true_positives) for r in self.rows) / found if found else 1.0
+
+    @property
+    def datasets_agree(self) -> tuple[int, int]:
+        """(true-positive processors whose stated datasets equal the label's, true positives)."""
+        pairs = [(r, i) for r in self.rows for i in r.true_positives]
+        return sum(r.gold_datasets[i] == r.found_datasets[i] for r, i in pairs), len(pairs)
 
     @property
     def recall(self) -> float:
@@ -145,8 +153,28 @@ def evaluate(resolver: ResolverLike | None = None) -> Report:
         found = {resolver.organisation(f.organisation).iri: f for f in findings}
         negatives = {resolver.organisation(n["organisation"]).iri: n for n in label["negatives"]}
         hit = [f"{negatives[i]['organisation']} ({negatives[i]['kind']})" for i in found if i in negatives]
-        rows.append(Row(*key, gold=gold, found=found, negatives_hit=hit))
+        rows.append(Row(*key, gold=gold, found=found, negatives_hit=hit,
+                        gold_datasets={resolver.organisation(p["organisation"]).iri:
+                                       _dataset_iris(resolver, p["datasets"]) for p in label["processors"]},
+                        found_datasets={i: _dataset_iris(resolver, _effective_datasets(f, version))
+                                        for i, f in found.items()}))
     return Report(rows, seconds, f"{type(resolver).__module__}.{type(resolver).__name__}")
+
+
+def resolver_iri(row: Row, finding: ProcessorFinding) -> str:
+    """The IRI a finding was matched under in ``row``."""
+    return next(i for i, f in row.found.items() if f is finding)
+
+
+def _effective_datasets(finding: ProcessorFinding, version: AgreementVersion) -> list[str]:
+    """Stated datasets, else what the graph infers for a processor: all the version's datasets."""
+    if finding.datasets or finding.role == "infrastructure":
+        return finding.datasets
+    return version.dataset_names()
+
+
+def _dataset_iris(resolver: ResolverLike, names: list[str]) -> set[str]:
+    return {resolver.dataset(n).iri for n in names}
 
 
 def format_report(report: Report) -> str:
@@ -163,8 +191,13 @@ def format_report(report: Report) -> str:
                      f" {len(r.true_positives):>3}  {note}")
         for f in r.found.values():
             sub = " sub" if f.sub else ""
-            lines.append(f"{'':<44}- {f.organisation} [{f.role}{sub}] {f.datasets or '(inferred datasets)'}")
-    lines.append(f"resolver: {report.resolver}")
+            iri = resolver_iri(r, f)
+            differ = iri in r.gold and r.gold_datasets[iri] != r.found_datasets[iri]
+            mark = "  (label datasets differ)" if differ else ""
+            lines.append(f"{'':<44}- {f.organisation} [{f.role}{sub}] {f.datasets or '(inferred datasets)'}{mark}")
+    agree, total = report.datasets_agree
+    lines.append(f"resolver: {report.resolver}; stated datasets as labelled for {agree} of {total} matched processors"
+                 " (unstated = the version's datasets)")
     lines.append(f"precision {report.precision:.3f}  recall {report.recall:.3f}  "
                  f"({len(report.rows)} versions, extraction {report.seconds * 1000:.1f} ms)")
     return "\n".join(lines)

@@ -52,7 +52,7 @@ class ResolverLike(Protocol):
 FIELDS = (("objective", "objective"), ("processing", "processing"))
 # Phrases one of the role patterns needs (stems, so both cases of a first letter match), tested with
 # ``in`` on each line: a regex over every line costs several times more.
-_RAW_TRIGGERS = ("rocessor", "ed by ", "out by ", "who ", "CEfF)")  # tested inline in _trigger_lines
+_RAW_TRIGGERS = ("rocessor", "ed by ", "out by ", "who ", "CEfF)", "ransferred")  # tested inline in _trigger_lines
 
 
 def _literals(*phrases: str) -> re.Pattern[str]:
@@ -72,7 +72,8 @@ _ITEM_PREFIX = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-z]{1,3}[.)]|[•~\-*·o]
 _HEADING = re.compile(
     r"^(?i:Data Processor)(?!s)\s*(?:\d{1,2})?\s*(?:[-–—:.]\s*)?(?P<org>[A-Z][^.;:]{1,120}?)\s*$")
 _STOP = (r"(?=\s+(?:under|on behalf|as (?:a|the|data)|who|which|for (?:the|their|its)|in order|using|"
-         r"within|at|to|from|via|with|in|on|acting|will|and (?:will|are|is|who))\b|\s*\(|[.;:]\s|[.;:]?\s*$"
+         r"within|at|to|from|via|with|in|on|acting|will|before|after|during|once|where|when|if|so|but|"
+         r"because|and (?:will|are|is|who))\b|\s*\(|[.;:]\s|[.;:]?\s*$"
          r"|,\s+(?:who|which|as|under|on|and\s+(?:are|is|will))\b)")
 _ACTIVITY = re.compile(
     r"validation|stratification|analys[ie]s|processing|linkage|services?|hosting|support|audit|work",
@@ -106,6 +107,8 @@ _EXPLICIT = (
 )
 _EXPLICIT_RE = _literals(*(phrase for gate, _ in _EXPLICIT for phrase in gate), "listed as")
 _EXPLICIT = tuple((_literals(*gate), pattern) for gate, pattern in _EXPLICIT)
+_TRANSFER_TO = re.compile(
+    r"\btransferred\s+(?:securely\s+)?to\s+(?:the\s+)?(?P<org>[A-Z][^;:]*?)" + _STOP)
 _CEFF_IN = re.compile(
     r"\(CEfF\)\s+(?:located\s+|hosted\s+|based\s+)?(?:in|at|within|by)\s+(?:the\s+)?"
     r"(?P<org>[A-Z][^;:]*?)" + _STOP)
@@ -153,10 +156,14 @@ _DASH_CODE = re.compile(r"\s[-–]\s*\w+$")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARENS_OR_CODE = re.compile(r"\(.*?\)|\s[-–]\s*\w+$")
+_KEY_PHRASES = (("integrated care board", "icb"), ("clinical commissioning group", "ccg"),
+                ("commissioning support unit", "csu"))
 _SMALL_WORDS = {"of", "and", "the", "for", "&", "in", "at", "on"}
 
 # Pattern strength: an explicit role statement beats "conducted by", which beats a data transfer.
-STRONG, MEDIUM, WEAK = 3, 2, 1
+# DATA hits (a bare "… data is transferred securely to X") never make a processor: they only add
+# the datasets a processor found by another sentence receives.
+STRONG, MEDIUM, WEAK, DATA = 3, 2, 1, 0
 
 
 @dataclass
@@ -203,8 +210,13 @@ def extract_processors(version: AgreementVersion, resolver: ResolverLike,
     sentences = list(_sentences(version))
     controllers = _ControllerIdentity(version, resolver)
     candidates: dict[tuple[str, str], _Candidate] = {}
-    for hit in _hits(sentences):
-        _add_hit(hit, resolver, controllers, candidates)
+    hits = list(_hits(sentences))
+    for hit in hits:
+        if hit.strength > DATA:
+            _add_hit(hit, resolver, controllers, candidates)
+    for hit in hits:
+        if hit.strength == DATA:
+            _attach_dataset_hit(hit, resolver, candidates)
     processor_iris = {iri for iri, role in candidates if role == "processor"}
     dataset_iris = _version_dataset_iris(version, resolver)
     findings = []
@@ -268,7 +280,8 @@ def _trigger_lines(lines: list[str]) -> list[int]:
     """Indexes of the lines holding a role phrase, plus the two lines after ``listed as``."""
     wanted: set[int] = set()
     for i, line in enumerate(lines):
-        if "rocessor" in line or "ed by " in line or "out by " in line or "who " in line or "CEfF)" in line:
+        if ("rocessor" in line or "ed by " in line or "out by " in line or "who " in line or "CEfF)" in line
+                or "ransferred" in line):
             low = line.lower()
             if _relevant(low):
                 wanted.add(i)
@@ -294,7 +307,7 @@ def _relevant(low: str) -> bool:
     """
     if "processor" in low and (low.startswith("data processor") or _EXPLICIT_RE.search(low)):
         return True
-    if "ceff)" in low:
+    if "ceff)" in low or "transferred" in low:
         return True
     if ("ed by " in low or "out by " in low) and _BY_VERB_RE.search(low):
         return True
@@ -333,10 +346,11 @@ def _role_hits(text: str, low: str, sent: _Sentence) -> Iterator[_Hit]:
             if m["verb"] == "provided" and not _ACTIVITY.search(text, 0, m.start()):
                 continue  # "data is provided by X" names a source, not a processor
             yield _Hit(m["org"], sent, MEDIUM, evidence_text=text)
-    for key, pattern in (("who ", _TRANSFERRED), ("ceff)", _CEFF_IN)):
+    for key, pattern, strength in (("who ", _TRANSFERRED, WEAK), ("ceff)", _CEFF_IN, WEAK),
+                                   ("transferred", _TRANSFER_TO, DATA)):
         if key in low:
             for m in pattern.finditer(text):
-                yield _Hit(m["org"], sent, WEAK, evidence_text=text)
+                yield _Hit(m["org"], sent, strength, evidence_text=text)
 
 
 def _infra_hits(m: re.Match[str], sent: _Sentence, following: _Sentence | None) -> Iterator[_Hit]:
@@ -371,7 +385,7 @@ class _ControllerIdentity:
             code = getattr(resolved, "code", None)
             if code:
                 self.codes.add(str(code).upper())
-            self.keys |= {_key(name), _key(resolved.label), *_acronyms(name)}
+            self.keys |= {_key(name), _key(resolved.label), _key(_DASH_CODE.sub("", name)), *_acronyms(name)}
         self.keys.discard("")
 
     def includes(self, name: str, resolved: Resolved) -> bool:
@@ -390,7 +404,10 @@ class _ControllerIdentity:
 @lru_cache(maxsize=8192)
 def _key(name: str) -> str:
     """A spelling-insensitive comparison key: case, punctuation and a leading 'the' ignored."""
-    return _NON_ALNUM.sub(" ", _ARTICLE.sub("", name.strip()).lower()).strip()
+    key = _NON_ALNUM.sub(" ", _ARTICLE.sub("", name.strip()).lower().replace("&", " and ")).strip()
+    for phrase, short in _KEY_PHRASES:
+        key = key.replace(phrase, short)
+    return key
 
 
 @lru_cache(maxsize=4096)
@@ -407,8 +424,9 @@ def _acronyms(name: str) -> frozenset[str]:
 def _add_hit(hit: _Hit, resolver: ResolverLike, controllers: _ControllerIdentity,
              candidates: dict[tuple[str, str], _Candidate]) -> None:
     """Resolve the names in a hit and keep those that may be processors."""
-    for name in _split_names(hit.name, resolver):
-        if not _acceptable(name, hit):
+    for part in _split_names(hit.name, resolver):
+        name = _trim(part, resolver)
+        if name is None or not _acceptable(name, hit):
             continue
         resolved = resolver.organisation(name)
         if controllers.includes(name, resolved):
@@ -421,6 +439,29 @@ def _add_hit(hit: _Hit, resolver: ResolverLike, controllers: _ControllerIdentity
         cand = candidates.setdefault((resolved.iri, hit.role), _Candidate(resolved.iri, label, hit.role))
         cand.hits.append(_Hit(name, hit.sentence, hit.strength, hit.role, hit.explicit, hit.serves,
                               hit.evidence_text))
+
+
+def _attach_dataset_hit(hit: _Hit, resolver: ResolverLike,
+                        candidates: dict[tuple[str, str], _Candidate]) -> None:
+    """Give a transfer sentence to the processor it names, if another sentence made it one."""
+    for name in _split_names(hit.name, resolver):
+        cand = candidates.get((resolver.organisation(name).iri, "processor"))
+        if cand is not None:
+            cand.hits.append(_Hit(name, hit.sentence, DATA, evidence_text=hit.evidence_text))
+
+
+def _trim(name: str, resolver: ResolverLike) -> str | None:
+    """The organisation a captured span names: the span if the vocabulary knows it, else its longest
+    known leading words (``NHS Digital before release`` → ``NHS Digital``), else the span only when
+    it ends like an organisation's name (``… Ltd``); None when nothing in it is an organisation."""
+    if resolver.organisation(name).known or _CONTROLLER_REFS.match(name) or _ROUTE.match(name):
+        return name
+    words = name.split()
+    for k in range(len(words) - 1, 0, -1):
+        prefix = _clean(" ".join(words[:k]))
+        if prefix and resolver.organisation(prefix).known:
+            return prefix
+    return name if _ORG_SUFFIX.search(name) else None
 
 
 def _clean(name: str) -> str:
@@ -476,7 +517,8 @@ def _name_score(name: str, resolver: ResolverLike) -> int:
 def _finding(cand: _Candidate, version: AgreementVersion, resolver: ResolverLike, source: str,
              processor_iris: set[str], dataset_iris: dict[str, str]) -> ProcessorFinding:
     """One finding per (organisation, role): best evidence sentence, stated datasets, sub flag."""
-    best = min(cand.hits, key=lambda h: (_key(h.name) != _key(cand.label), -h.strength, h.sentence.order))
+    best = min((h for h in cand.hits if h.strength > DATA),
+               key=lambda h: (_key(h.name) != _key(cand.label), -h.strength, h.sentence.order))
     sub = cand.role == "infrastructure" and any(
         resolver.organisation(n).iri in processor_iris
         for h in cand.hits for s in h.serves for n in _split_names(s, resolver))
@@ -508,7 +550,7 @@ def _stated_datasets(cand: _Candidate, resolver: ResolverLike, dataset_iris: dic
     """Datasets a transfer sentence naming this organisation says it receives, as the version names them."""
     found: list[str] = []
     for hit in cand.hits:
-        if hit.strength != WEAK:
+        if hit.strength > WEAK:
             continue
         for mention in _dataset_mentions(hit.sentence.text):
             name = dataset_iris.get(resolver.dataset(mention).iri)
