@@ -104,3 +104,25 @@ def test_repeats_and_empty_pieces_dropped() -> None:
 def test_name_key_straightens_quotes_rather_than_dropping_them() -> None:
     assert name_key("ST GEORGE’S") == name_key("st george's") == "st george's"
     assert clean_name(" A\u00a0\nB ") == "A B"
+
+
+def test_nhs_places_without_their_body_type_continue_into_the_next_piece() -> None:
+    name = "NHS BATH AND NORTH EAST SOMERSET, SWINDON AND WILTSHIRE INTEGRATED CARE BOARD"
+    assert split(f"NHS DORSET ICB - 49N; {name}, NHS SOMERSET ICB - 24C") == [
+        "NHS DORSET ICB - 49N", name, "NHS SOMERSET ICB - 24C"]
+
+
+def test_a_line_starting_with_the_starts_a_new_name() -> None:
+    assert split("ASTON UNIVERSITY\nTHE INSTITUTE OF CANCER RESEARCH") == [
+        "ASTON UNIVERSITY", "THE INSTITUTE OF CANCER RESEARCH"]
+    assert split("INSTITUTE OF THE\nHISTORY OF MEDICINE") == ["INSTITUTE OF THE HISTORY OF MEDICINE"]
+
+
+def test_a_piece_naming_an_nhs_body_is_not_a_continuation() -> None:
+    assert split("ANGLIA RUSKIN UNIVERSITY, BRIGHTON AND YORK NHS FT") == [
+        "ANGLIA RUSKIN UNIVERSITY", "BRIGHTON AND YORK NHS FT"]
+
+
+def test_a_charity_ending_in_uk_is_not_a_fragment() -> None:
+    assert split("Cancer Research UK, NORTHAMPTON AND SUNDERLAND HOSPITALS NHS TRUST, DIABETES UK") == [
+        "Cancer Research UK", "NORTHAMPTON AND SUNDERLAND HOSPITALS NHS TRUST", "DIABETES UK"]

@@ -18,7 +18,8 @@ comma themselves.  The cell is cut at every top-level separator (never inside ``
    ends an enumeration that belongs to the name before it
    (``Ministry of Housing, Communities and Local Government``).
 4. **List inside a name, begun.**  A run of short pieces without head word or `` and ``
-   (``NHS Bristol``; ``Cumbria``, ``Northumberland``) followed after commas by a piece that
+   (``NHS Bristol``; ``Cumbria``, ``Northumberland``), or an ``NHS`` piece with no head word
+   (``NHS BATH AND NORTH EAST SOMERSET``), followed after commas by a piece that
    contains `` and `` and does not start like an organisation name is one name
    (``NHS Bristol, North Somerset and South Gloucestershire ICB - 15C``;
    ``Cumbria, Northumberland, Tyne and Wear NHS Foundation Trust``).  Without rule 1 this would
@@ -54,7 +55,7 @@ HEAD_WORDS = frozenset({
     "BOARD", "PARTNERSHIP", "FOUNDATION", "COMPANY", "CORPORATION", "CENTRE", "CENTER", "UNIT",
     "SOCIETY", "CHARITY", "GROUP", "NETWORK", "ALLIANCE", "SERVICE", "SERVICES", "EXECUTIVE",
     "OFFICE", "MINISTRY", "COMMISSION", "PRACTICE", "SURGERY", "CSU", "ASSOCIATION", "CONSORTIUM",
-    "LABORATORY", "LABORATORIES", "INTEGRATED", "COMMISSIONING",
+    "LABORATORY", "LABORATORIES", "INTEGRATED", "COMMISSIONING", "FT", "UK",
 })
 ORG_STARTS = frozenset({
     "NHS", "THE", "UNIVERSITY", "UNIVERSITIES", "ROYAL", "DEPARTMENT", "MINISTRY", "OFFICE",
@@ -68,7 +69,8 @@ NATIONAL_BODIES = (
     "DEPARTMENT OF HEALTH AND SOCIAL CARE", "OFFICE FOR NATIONAL STATISTICS", "CARE QUALITY COMMISSION",
     "HEALTH EDUCATION ENGLAND", "MEDICINES AND HEALTHCARE PRODUCTS REGULATORY AGENCY",
 )
-CONNECTORS = frozenset({"AND", "&", "OF", "FOR", "THE", "IN", "ON", "AT", "-", "–", "—", "+"})
+END_CONNECTORS = frozenset({"AND", "&", "OF", "FOR", "THE", "IN", "ON", "AT", "-", "–", "—", "+"})
+START_CONNECTORS = frozenset({"AND", "&", "OF", "FOR", "-", "–", "—", "+"})  # not THE: it starts names
 
 _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.]*|&|[-–—+]")
 _AND = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
@@ -241,15 +243,21 @@ def _starts_like_org(piece: str) -> bool:
 
 
 def _is_continuation(piece: str) -> bool:
-    """Rule 3: an enumeration's last items, which cannot be an organisation on their own."""
-    return bool(_AND.search(f" {clean_name(piece)} ")) and not _has_head(piece) and not (
-        _starts_like_org(piece))
+    """Rule 3: an enumeration's last items, which cannot be an organisation on their own.
+
+    ``NHS`` anywhere marks an NHS body (``BRIGHTON AND YORK NHS FT``), so such a piece stands alone.
+    """
+    return (bool(_AND.search(f" {clean_name(piece)} ")) and not _has_head(piece)
+            and not _starts_like_org(piece) and "NHS" not in _words(piece))
 
 
 def _is_fragment(piece: str, known: set[str]) -> bool:
-    """Rule 4: a short piece that names no organisation by itself (``NHS Bristol``, ``Cumbria``)."""
-    return (len(_words(piece)) <= 3 and not _has_head(piece) and not _AND.search(f" {piece} ")
-            and name_key(piece) not in known)
+    """Rule 4: a piece that names no organisation by itself: short (``NHS Bristol``, ``Cumbria``),
+    or ``NHS`` + places without the body's type (``NHS BATH AND NORTH EAST SOMERSET``)."""
+    if _has_head(piece) or name_key(piece) in known:
+        return False
+    words = _words(piece)
+    return (len(words) <= 3 and not _AND.search(f" {piece} ")) or (bool(words) and words[0] == "NHS")
 
 
 def _list_end(pieces: list[str], seps: list[str], i: int, known: set[str]) -> int | None:
@@ -271,9 +279,9 @@ def _list_end(pieces: list[str], seps: list[str], i: int, known: set[str]) -> in
 
 def _ends_with_connector(piece: str) -> bool:
     words = _words(piece)
-    return bool(words) and words[-1] in CONNECTORS
+    return bool(words) and words[-1] in END_CONNECTORS
 
 
 def _starts_with_connector(piece: str) -> bool:
     words = _words(piece)
-    return bool(words) and words[0] in CONNECTORS
+    return bool(words) and words[0] in START_CONNECTORS
