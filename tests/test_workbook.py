@@ -315,6 +315,11 @@ def test_junk_rows_and_the_test_record_skipped_and_reported(tmp_path: Path) -> N
     ]
 
 
+def test_a_word_without_digits_is_not_a_reference(tmp_path: Path) -> None:
+    doc = build(tmp_path, [agreement(), agreement("Total")])
+    assert doc.warnings == [f"{NAME}: sheet Agreements: row 3: skipped: 'Total' is not a reference number"]
+
+
 def test_row_with_content_but_no_reference_reported(tmp_path: Path) -> None:
     doc = build(tmp_path, [agreement(), agreement("", **{"Application Title": "orphan"})])
     assert doc.warnings == [f"{NAME}: sheet Agreements: row 3: skipped: no reference number"]

@@ -63,7 +63,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 TEST_REFERENCES = frozenset({"DARS-NIC-401994-D5Q7S"})  # REGISTER.md §A trap 9
 
-_REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9_./-]*$", re.IGNORECASE)
+# A reference is one token holding a digit and a hyphen (DARS-NIC-…, NIC-…); notes such as
+# "No filters applied" or a stray "Total" are not.
+_REFERENCE = re.compile(r"^(?=.*\d)(?=.*-)[A-Z0-9][A-Z0-9_./-]*$", re.IGNORECASE)
 _VERSION = re.compile(r"^(?P<base>.+?)[-_ ]v(?P<version>\d+(?:\.\d+)*)$", re.IGNORECASE)
 _MONTHS = {name: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
