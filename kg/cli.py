@@ -82,14 +82,15 @@ def report_warnings(result: builder.BuildResult) -> None:
 @app.command("query")
 def query_cmd(
     sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT/ASK query, or a file holding one ('-' for stdin).")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value binds ?key (a literal, or as a `# param: key (kind)` line in the query says), repeatable.")] = None,
     fmt: FormatOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Run an ad hoc SPARQL query over every graph in the store."""
+    """Run an ad hoc SPARQL query over every graph in the store, with bound parameters."""
     text = sys.stdin.read() if sparql == "-" else (
         Path(sparql).read_text(encoding="utf-8") if Path(sparql).is_file() else sparql)
     try:
-        result = query.run(stores.open_store(store), text)
+        result = query.run_text(stores.open_store(store), text, params(param))
     except RegkgError as e:
         raise fail(str(e)) from None
     output.write(result, choose_format(fmt))

@@ -1,8 +1,12 @@
 """SPARQL over the store: ad hoc queries and the named queries of ``queries/*.rq``.
 
-Parameters are always *bound* (rdflib ``initBindings``, which oxrdflib hands to Oxigraph as
-substitutions), never pasted into query text, so a value such as ``"} ; DROP`` cannot change a
-query's shape.  Each named query starts with a header comment::
+Parameters are always *bound*, never pasted into query text: each value becomes an RDF term
+(IRIs are validated, literals escaped by Oxigraph's own N-Triples serialiser) in a ``VALUES``
+block opening the query's WHERE group, so FILTERs and OPTIONALs in that group see it.  A value
+such as ``"} ; DROP`` cannot change a query's shape.  (Oxigraph's substitutions, which rdflib's
+``initBindings`` maps to, accept only projected variables.)
+
+Each named query starts with a header comment::
 
     # title: Processors of a dataset
     # question: Which processors receive a dataset, under which agreements?
@@ -60,10 +64,9 @@ HEADER = re.compile(r"^#\s*(title|question|param|example):\s*(.*)$")
 PARAM = re.compile(r"^(?P<name>[\w-]+)\s*\((?P<kind>[\w-]+)\)\s*(?P<help>.*)$")
 
 
-def parse_named_query(path: Path) -> NamedQuery:
-    """Read a ``.rq`` file and its header comment."""
-    text = path.read_text(encoding="utf-8")
-    fields: dict[str, str] = {"title": path.stem, "question": "", "example": ""}
+def parse_query(name: str, text: str) -> NamedQuery:
+    """A query and its header comment (title, question, params, example), if it has one."""
+    fields: dict[str, str] = {"title": name, "question": "", "example": ""}
     params: list[Param] = []
     for line in text.splitlines():
         match = HEADER.match(line.strip())
@@ -73,12 +76,15 @@ def parse_named_query(path: Path) -> NamedQuery:
         if key == "param":
             p = PARAM.match(value)
             if not p:
-                raise RegkgError(f"{path.name}: bad param line {value!r}; expected `name (kind) help`")
+                raise RegkgError(f"{name}: bad param line {value!r}; expected `name (kind) help`")
             params.append(Param(p["name"], p["kind"], p["help"]))
         else:
             fields[key] = value
-    return NamedQuery(path.stem, fields["title"], fields["question"], tuple(params),
-                      fields["example"], text)
+    return NamedQuery(name, fields["title"], fields["question"], tuple(params), fields["example"], text)
+
+
+def parse_named_query(path: Path) -> NamedQuery:
+    return parse_query(path.stem, path.read_text(encoding="utf-8"))
 
 
 def named_queries() -> dict[str, NamedQuery]:
@@ -92,16 +98,22 @@ def get_named_query(name: str) -> NamedQuery:
     return queries[name]
 
 
-def bind(query: NamedQuery, values: dict[str, str], resolver: Resolver | None = None) -> dict[str, Identifier]:
-    """Turn the user's parameter text into RDF terms, checking names and kinds."""
+def bind(query: NamedQuery, values: dict[str, str], resolver: Resolver | None = None, *,
+         undeclared: str | None = None) -> dict[str, Identifier]:
+    """Turn the user's parameter text into RDF terms, checking names and kinds.
+
+    A named query accepts only the parameters its header declares; an ad hoc query passes
+    ``undeclared="text"`` so that any ``--param k=v`` binds ``?k`` to a plain literal.
+    """
     known = {p.name: p for p in query.params}
     unknown = sorted(set(values) - set(known))
-    if unknown:
+    if unknown and undeclared is None:
         raise RegkgError(f"{query.name}: unknown parameter(s) {', '.join(unknown)}; "
                          f"takes {', '.join(known) or 'none'}")
     bindings: dict[str, Identifier] = {}
     for name, value in values.items():
-        bindings[name.replace("-", "_")] = to_term(known[name], value, resolver)
+        param = known.get(name) or Param(name, undeclared or "text", "")
+        bindings[name.replace("-", "_")] = to_term(param, value, resolver)
     return bindings
 
 
@@ -135,10 +147,54 @@ def _resolve(resolver: Resolver, param: Param, value: str) -> str:
     return bases[0].iri
 
 
+def values_block(bindings: dict[str, Identifier]) -> str:
+    """A ``VALUES`` clause binding each variable to its term, serialised by Oxigraph."""
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(_ox_term(term)) for term in bindings.values())
+    return f" VALUES ({names}) {{ ({terms}) }} "
+
+
+# What may hold a "{" without opening a group: comments, strings and IRIs.
+_SKIP = re.compile(
+    r"#[^\n]*"
+    r"|'''.*?'''|\"\"\".*?\"\"\""
+    r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
+    r"|<[^<>\"{}|^`\\\s]*>",
+    re.DOTALL)
+
+
+def bind_into(sparql: str, bindings: dict[str, Identifier]) -> str:
+    """The query with a VALUES block inserted just inside its first (WHERE) group."""
+    position = 0
+    while position < len(sparql):
+        skipped = _SKIP.match(sparql, position)
+        if skipped:
+            position = skipped.end()
+        elif sparql[position] == "{":
+            return sparql[:position + 1] + values_block(bindings) + sparql[position + 1:]
+        else:
+            position += 1
+    raise RegkgError("cannot bind parameters: the query has no WHERE group")
+
+
+def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, URIRef):
+        try:
+            return ox.NamedNode(str(term))
+        except ValueError as e:
+            raise RegkgError(f"not an IRI: {str(term)!r} ({e})") from None
+    assert isinstance(term, Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+
+
 def run(store: ox.Store, sparql: str, bindings: dict[str, Identifier] | None = None) -> QueryResult:
     """Run a SELECT or ASK query over the union of all graphs, with bound parameters."""
+    if bindings:
+        sparql = bind_into(sparql, bindings)
     try:
-        result = as_dataset(store).query(sparql, initNs=PREFIXES, initBindings=bindings or {})
+        result = as_dataset(store).query(sparql, initNs=PREFIXES)
     except SyntaxError as e:
         raise RegkgError(f"SPARQL syntax error: {e}") from None
     if result.type == "ASK":
@@ -156,3 +212,10 @@ def ask(store: ox.Store, name: str, values: dict[str, str] | None = None,
     """Run the named query ``name`` with parameter values given as text."""
     query = get_named_query(name)
     return run(store, query.text, bind(query, values or {}, resolver))
+
+
+def run_text(store: ox.Store, text: str, values: dict[str, str] | None = None,
+             resolver: Resolver | None = None) -> QueryResult:
+    """Run an ad hoc query; ``# param: name (kind)`` lines in it declare how values are bound."""
+    query = parse_query("query", text)
+    return run(store, text, bind(query, values or {}, resolver, undeclared="text"))
