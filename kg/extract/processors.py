@@ -73,7 +73,8 @@ _HEADING = re.compile(
     r"^(?i:Data Processor)(?!s)\s*(?:\d{1,2})?\s*(?:[-–—:.]\s*)?(?P<org>[A-Z][^.;:]{1,120}?)\s*$")
 _STOP = (r"(?=\s+(?:under|on behalf|as (?:a|the|data)|who|which|for (?:the|their|its)|in order|using|"
          r"within|at|to|from|via|with|in|on|acting|will|before|after|during|once|where|when|if|so|but|"
-         r"because|and (?:will|are|is|who))\b|\s*\(|[.;:]\s|[.;:]?\s*$"
+         r"because|and (?:will|are|is|who))\b|\s*\((?![A-Z]{2,3}\)\s+(?:Ltd|Limited|LIMITED|PLC|plc|LLP))|[.;:]\s"
+         r"|[.;:]?\s*$"
          r"|,\s+(?:who|which|as|under|on|and\s+(?:are|is|will))\b)")
 _ACTIVITY = re.compile(
     r"validation|stratification|analys[ie]s|processing|linkage|services?|hosting|support|audit|work",
@@ -146,7 +147,8 @@ _NOT_AN_ORG = re.compile(
 _ORG_SUFFIX = re.compile(
     r"\b(?:Unit|CSU|Ltd|Limited|plc|LLP|Inc|Hospital|Trust|University|Council|Group|Services|Networks?|"
     r"Institute|College|School|Company|Corporation|Centre|Center|Foundation|Agency|Partnership|Board|ICB|CCG|"
-    r"Solutions|Consulting|Health|Analytics|UK|Digital|England|Service)\.?$", re.IGNORECASE)
+    r"Solutions|Consulting|Health|Analytics|UK|Digital|England|Service|SARL|GmbH|AG|SA|BV|LLC|NV|SAS|Pty)\.?$",
+    re.IGNORECASE)
 _LIST_SEP = re.compile(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+|\s+or\s+")
 _CODE = re.compile(r"\b[0-9A-Z]{3,5}\b$")
 _TITLE_CCG = re.compile(r"\bNHS\s+[A-Z][\w ,&'’.-]*?\s+(?:CCG|Clinical Commissioning Group)\b")
