@@ -415,3 +415,11 @@ def test_purposes_link_to_dpv_health():
     assert URIRef(h + "ReimbursementServicesProvision") in set(g.objects(URIRef(PUR + "invoice-validation"),
                                                                          SKOS.broader))
     assert URIRef(h + "HealthcareManagement") in set(g.objects(URIRef(PUR + "commissioning"), SKOS.closeMatch))
+
+
+def test_a_bare_ods_code_names_its_organisation(r):
+    assert r.organisation("04V").iri == r.organisation("NHS Leicester, Leicestershire and Rutland ICB - 04V").iri
+    assert r.organisation("04v").iri.endswith("/org/ods/04V")
+    assert r.organisation("m2l0m").iri.endswith("/org/ods/M2L0M")
+    assert r.organisation("NHS").iri != r.organisation("04V").iri  # a word is never a code
+    assert r.organisation("ABC").code is None

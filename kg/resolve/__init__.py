@@ -27,7 +27,7 @@ from pathlib import Path
 from kg.namespace import iri_dataset, iri_organisation, slug
 from kg.records import Evidence, Purpose
 from kg.resolve import legal_bases as lb
-from kg.resolve.names import clean, dataset_key, ods_code, org_key, org_slug, strip_code
+from kg.resolve.names import bare_code, clean, dataset_key, ods_code, org_key, org_slug, strip_code
 from kg.resolve.vocab import Concept, Index, VocabularyError, load_all
 
 __all__ = ["Resolved", "Resolver", "Suggestion", "VocabularyError"]
@@ -86,7 +86,7 @@ class Resolver:
 
     def _organisation(self, name: str) -> Resolved:
         cleaned = clean(name)
-        code = ods_code(cleaned)
+        code = ods_code(cleaned) or bare_code(cleaned)
         if code:
             iri = self._orgs.by_code.get(code)
             if iri:

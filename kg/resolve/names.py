@@ -62,6 +62,17 @@ def ods_code(text: str) -> str | None:
     return code if any(ch.isdigit() for ch in code) else None
 
 
+def bare_code(text: str) -> str | None:
+    """``text`` itself as an ODS code (``04v`` → ``04V``): what people type to name an organisation.
+
+    Same rule as ``ods_code``: three or five characters with a digit, so no word reads as a code.
+    """
+    candidate = clean(text).upper()
+    if len(candidate) in (3, 5) and candidate.isalnum() and any(ch.isdigit() for ch in candidate):
+        return candidate
+    return None
+
+
 def strip_code(text: str) -> str:
     """``text`` cleaned, without a trailing ODS code."""
     cleaned = clean(text)
