@@ -1,6 +1,8 @@
 """What changed between two editions: agreements added, removed and amended (and in which fields).
 
-Computed in SPARQL over the editions' named graphs, so it works on any store holding both.
+Computed in SPARQL over the editions' named graphs, so it works on any store holding both.  The
+graphs are bound as Oxigraph substitutions, which must be projected: hence ``?old ?new`` in each
+SELECT.
 Version IRIs depend only on reference and version number, so a version edited in place between
 editions (REGISTER.md §A, trap 10) shows as the same node with different values.
 """
@@ -37,14 +39,14 @@ FIELDS = {
 FIELD_NAMES = {str(p): name for p, name in FIELDS.items()}
 
 GRAPH_OF_EDITION = """
-SELECT DISTINCT ?g WHERE {
+SELECT DISTINCT ?g ?name WHERE {
   GRAPH ?g { ?g a dur:SourceFile . OPTIONAL { ?g dur:edition ?edition } OPTIONAL { ?g dct:title ?title } }
   FILTER(?edition = ?name || ?title = ?name || STR(?g) = ?name)
 }
 """
 
 MEMBERSHIP = """
-SELECT ?agreement ?change WHERE {
+SELECT ?agreement ?change ?old ?new WHERE {
   { GRAPH ?new { ?a a dur:DataSharingAgreement ; dct:identifier ?agreement }
     FILTER NOT EXISTS { GRAPH ?old { ?a a dur:DataSharingAgreement } } BIND("added" AS ?change) }
   UNION
@@ -53,16 +55,23 @@ SELECT ?agreement ?change WHERE {
 }
 """
 
+# The newest version of each edition is compared field by field (so a renewal that changes
+# nothing else shows as "versions" only, and an edit in place shows the fields it touched).
 AMENDED = """
-SELECT ?agreement ?p WHERE {
-  GRAPH ?old { ?a a dur:DataSharingAgreement ; dct:identifier ?agreement }
-  GRAPH ?new { ?a a dur:DataSharingAgreement }
-  VALUES ?p { %s }
-  { GRAPH ?new { { ?a ?p ?o BIND(?a AS ?s) } UNION { ?a dur:hasVersion ?s . ?s ?p ?o } }
-    FILTER NOT EXISTS { GRAPH ?old { ?s ?p ?o } } }
-  UNION
-  { GRAPH ?old { { ?a ?p ?o BIND(?a AS ?s) } UNION { ?a dur:hasVersion ?s . ?s ?p ?o } }
-    FILTER NOT EXISTS { GRAPH ?new { ?s ?p ?o } } }
+SELECT ?agreement ?p ?old ?new WHERE {
+  GRAPH ?old { ?a a dur:DataSharingAgreement ; dct:identifier ?agreement ; dur:latestVersion ?vo }
+  GRAPH ?new { ?a dur:latestVersion ?vn }
+  {
+    VALUES ?p { %s }
+    { GRAPH ?new { ?vn ?p ?o } FILTER NOT EXISTS { GRAPH ?old { ?vo ?p ?o } } }
+    UNION
+    { GRAPH ?old { ?vo ?p ?o } FILTER NOT EXISTS { GRAPH ?new { ?vn ?p ?o } } }
+  } UNION {
+    { GRAPH ?new { ?a dur:hasVersion ?v } FILTER NOT EXISTS { GRAPH ?old { ?a dur:hasVersion ?v } } }
+    UNION
+    { GRAPH ?old { ?a dur:hasVersion ?v } FILTER NOT EXISTS { GRAPH ?new { ?a dur:hasVersion ?v } } }
+    BIND(dur:hasVersion AS ?p)
+  }
 }
 """
 
@@ -84,7 +93,7 @@ def diff(store: ox.Store, old: str, new: str) -> QueryResult:
     rows = [[r["change"].value, r["agreement"].value, ""]
             for r in store.query(MEMBERSHIP, prefixes=PREFIX_IRIS, substitutions=graphs)]
     changed: dict[str, set[str]] = {}
-    values = " ".join(f"<{p}>" for p in FIELDS)
+    values = " ".join(f"<{p}>" for p in FIELDS if p != DUR.hasVersion)
     for r in store.query(AMENDED % values, prefixes=PREFIX_IRIS, substitutions=graphs):
         changed.setdefault(r["agreement"].value, set()).add(FIELD_NAMES[r["p"].value])
     rows += [["amended", agreement, ", ".join(sorted(fields))] for agreement, fields in changed.items()]

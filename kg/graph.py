@@ -111,9 +111,9 @@ class GraphWriter:
         self.quads.append(ox.Quad(subject, node(p), obj, self._graph))
 
     def add_values(self, subject: str, scheme: str, values: Iterable[str]) -> None:
-        """Controlled values become their concept; unknown ones stay verbatim (and are tallied)."""
+        """Controlled values become their concept; unknown ones stay verbatim (readers tally them)."""
         for value in values:
-            concept = self.vocab.concept(scheme, value)
+            concept = self.vocab.lookup(scheme, value)
             self.add(subject, VALUE_PREDICATES[scheme], concept or text(value))
 
     def once(self, iri: str) -> bool:

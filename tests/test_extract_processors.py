@@ -54,8 +54,6 @@ def test_page_names_only_the_csu_with_its_sentence(versions, resolver):
     assert (f.sub, f.datasets) == (False, ["SUS for Commissioners"])
 
 
-@pytest.mark.xfail(strict=False, reason="the page reader drops blank lines inside a field, so "
-                   "text_line + offset drifts (reported to the reader's author)")
 def test_page_evidence_line_is_the_sentence_line(versions, resolver):
     f = _extract(versions, resolver, "page", None)[(MLCSU, "processor")]
     lines = PAGE.read_text(encoding="utf-8").splitlines()

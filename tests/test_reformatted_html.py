@@ -76,6 +76,9 @@ def comparable(agreements: list[Agreement], keep_lines: bool) -> list[Agreement]
             v.evidence = _evidence(v.evidence, keep_lines)
             v.datasets = [dataclasses.replace(d, evidence=_evidence(d.evidence, keep_lines)) for d in v.datasets]
             v.text_line = dict(v.text_line) if keep_lines else {}
+            if not keep_lines:  # semantic markup does not keep the text's blank-line layout
+                for name in ("objective", "processing", "expected_outputs", "expected_benefits", "yielded_benefits"):
+                    setattr(v, name, "\n".join(line for line in getattr(v, name).splitlines() if line.strip()))
         out.append(agreement)
     return out
 

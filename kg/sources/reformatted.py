@@ -374,8 +374,30 @@ class _BlockParser:
             while lines and not lines[-1][1].strip():
                 lines.pop()
             if lines:
-                setattr(version, name, "\n".join(text.strip() for _, text in lines).strip())
+                setattr(version, name, _with_gaps(lines))
                 version.text_line[name] = lines[0][0]
+
+
+def _with_gaps(lines: list[tuple[int, str]]) -> str:
+    """A section's text with its blank lines put back, so that line k of the text is source line
+    ``first + k`` (extracted evidence points at the right line)."""
+    parts: list[str] = []
+    previous = lines[0][0] - 1
+    for number, text in lines:
+        parts.extend([""] * (number - previous - 1))
+        parts.append(text.strip())
+        previous = number
+    return "\n".join(parts)
+
+
+def tally_unknown_values(version: AgreementVersion, vocab: Vocabulary) -> None:
+    """Count values the vocabulary does not know, for the build's warning summary (the graph keeps
+    them verbatim)."""
+    for scheme, values in (("opt_out", version.opt_outs), ("type_of_data", version.types_of_data),
+                           ("confidentiality", version.confidentiality), ("sensitivity", version.sensitivity),
+                           ("access_method", version.access_methods)):
+        for value in values:
+            vocab.concept(scheme, value)
 
 
 # -- field values ----------------------------------------------------------------------------------
@@ -401,6 +423,7 @@ def _apply_fields(version: AgreementVersion, fields: dict[str, str], vocab: Voca
     version.sublicensing, mixed = parse_yes_no(fields.get("sublicensing", ""))
     if mixed:
         version.other_fields["Sublicensing allowed"] = fields["sublicensing"]
+    tally_unknown_values(version, vocab)
 
 
 def dedupe(values: list[str], key: Callable[[str], str] = str) -> list[str]:
