@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract.evaluate import PAGE, WORKBOOK, load_resolver, load_versions
+from kg.extract.evaluate import PAGE, WORKBOOK, load_versions
 from kg.extract.processors import extract_processors
 from kg.records import AgreementVersion, DatasetUse, Evidence, OrgMention
+from kg.resolve import Resolver
 
 MLCSU = "NHS Midlands and Lancashire Commissioning Support Unit"
 PSL = "Prescribing Services Limited"
@@ -16,7 +17,7 @@ LLR = "NHS LEICESTER, LEICESTERSHIRE AND RUTLAND ICB - 04V"
 
 @pytest.fixture(scope="module")
 def resolver():
-    return load_resolver()
+    return Resolver.load()
 
 
 @pytest.fixture(scope="module")

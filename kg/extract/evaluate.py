@@ -14,15 +14,17 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from kg.extract.processors import ResolverLike, extract_processors
-from kg.records import AgreementVersion, DatasetUse, Evidence, OrgMention, ProcessorFinding
+from kg.records import AgreementVersion, ProcessorFinding
+from kg.resolve import Resolver
+from kg.sources.reformatted import read_page
+from kg.sources.workbook import read_workbook
+from kg.vocab import Vocabulary
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "tests" / "fixtures" / "processor_labels.json"
-RECORDS = ROOT / "tests" / "fixtures" / "extract"
 WORKBOOK = ROOT / "kg" / "samples" / "datausesregister_sample.xlsx"
 PAGE = ROOT / "kg" / "samples" / "nhs_leicester_leicestershire_and_rutland_icb__04v.txt"
 
@@ -52,7 +54,6 @@ class Report:
 
     rows: list[Row]
     seconds: float = 0.0
-    resolver: str = ""
 
     @property
     def precision(self) -> float:
@@ -71,20 +72,6 @@ class Report:
         return sum(len(r.true_positives) for r in self.rows) / gold if gold else 1.0
 
 
-def load_resolver() -> ResolverLike:
-    """The project's resolver; the stand-in (with a warning) while ``kg.resolve`` is missing or broken."""
-    try:
-        from kg.resolve import Resolver  # type: ignore[attr-defined]
-
-        return Resolver.load()
-    except Exception as exc:  # a resolver under construction must not hide the report
-        from kg.extract.fallback_resolver import FallbackResolver
-
-        print(f"warning: kg.resolve unavailable ({type(exc).__name__}: {exc}); using the stand-in resolver",
-              file=sys.stderr)
-        return FallbackResolver.load()
-
-
 def load_versions() -> dict[tuple[str, str, str | None], tuple[AgreementVersion, str]]:
     """Labelled sources keyed by (source kind, base reference, version) → (version, file name)."""
     out: dict[tuple[str, str, str | None], tuple[AgreementVersion, str]] = {}
@@ -96,47 +83,15 @@ def load_versions() -> dict[tuple[str, str, str | None], tuple[AgreementVersion,
 
 
 def _documents() -> Iterable[tuple[str, str, list[tuple[str, AgreementVersion]]]]:
-    """The sample workbook and page through the readers; JSON copies when a reader is missing."""
-    try:
-        from kg.sources.workbook import read_workbook
-        from kg.vocab import Vocabulary
-    except ImportError:
-        yield "dur-records", WORKBOOK.name, list(_json_versions())
-    else:
-        doc = read_workbook(WORKBOOK, Vocabulary.load())
-        yield "dur-records", doc.name, [(a.base_reference, v) for a in doc.agreements for v in a.versions]
-    try:
-        from kg.sources.reformatted import read_page
-        from kg.vocab import Vocabulary
-    except ImportError:
-        return
-    doc = read_page(PAGE, Vocabulary.load())
-    yield "page", doc.name, [(a.base_reference, v) for a in doc.agreements for v in a.versions]
-
-
-def _json_versions() -> Iterable[tuple[str, AgreementVersion]]:
-    """Versions from the JSON copies of the register records (the workbook's own content)."""
-    for path in sorted(RECORDS.glob("*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        for i, raw in enumerate(record["versions"]):
-            yield record["base_reference"], version_from_json(raw, path.name, i + 2)
-
-
-def version_from_json(raw: dict, source: str, row: int) -> AgreementVersion:
-    """An ``AgreementVersion`` from one JSON record version (only what extraction reads)."""
-    return AgreementVersion(
-        reference=raw["reference"], key=f"v{raw['version']}", version=raw["version"], title=raw.get("title", ""),
-        applicant=OrgMention(raw.get("organisation", ""), "applicant"),
-        controllers=[OrgMention(c, "controller") for c in raw.get("controllers", [])],
-        start=date.fromisoformat(raw["start_date"]) if raw.get("start_date") else None,
-        datasets=[DatasetUse(d["name"]) for d in raw.get("datasets", [])],
-        objective=raw.get("objective", ""), processing=raw.get("activities", ""),
-        evidence=Evidence(source, row, sheet="Agreements"))
+    """The sample workbook and page, read by the project's own readers."""
+    vocab = Vocabulary.load()
+    for kind, doc in (("dur-records", read_workbook(WORKBOOK, vocab)), ("page", read_page(PAGE, vocab))):
+        yield kind, doc.name, [(a.base_reference, v) for a in doc.agreements for v in a.versions]
 
 
 def evaluate(resolver: ResolverLike | None = None) -> Report:
     """Run the extractor on every labelled version and compare by organisation IRI."""
-    resolver = resolver or load_resolver()
+    resolver = resolver or Resolver.load()
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
     versions = load_versions()
     rows, seconds = [], 0.0
@@ -158,7 +113,7 @@ def evaluate(resolver: ResolverLike | None = None) -> Report:
                                        _dataset_iris(resolver, p["datasets"]) for p in label["processors"]},
                         found_datasets={i: _dataset_iris(resolver, _effective_datasets(f, version))
                                         for i, f in found.items()}))
-    return Report(rows, seconds, f"{type(resolver).__module__}.{type(resolver).__name__}")
+    return Report(rows, seconds)
 
 
 def resolver_iri(row: Row, finding: ProcessorFinding) -> str:
@@ -196,7 +151,7 @@ def format_report(report: Report) -> str:
             mark = "  (label datasets differ)" if differ else ""
             lines.append(f"{'':<44}- {f.organisation} [{f.role}{sub}] {f.datasets or '(inferred datasets)'}{mark}")
     agree, total = report.datasets_agree
-    lines.append(f"resolver: {report.resolver}; stated datasets as labelled for {agree} of {total} matched processors"
+    lines.append(f"stated datasets as labelled for {agree} of {total} matched processors"
                  " (unstated = the version's datasets)")
     lines.append(f"precision {report.precision:.3f}  recall {report.recall:.3f}  "
                  f"({len(report.rows)} versions, extraction {report.seconds * 1000:.1f} ms)")
