@@ -23,28 +23,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
-from typing import Protocol
 from weakref import WeakKeyDictionary
 
 from kg.records import AgreementVersion, Evidence, ProcessorFinding
+from kg.resolve import Resolved, Resolver
 
-__all__ = ["Resolved", "ResolverLike", "extract_processors"]
-
-
-class Resolved(Protocol):
-    """What ``kg.resolve`` returns for a name (only the fields used here)."""
-
-    iri: str
-    label: str
-    known: bool
-
-
-class ResolverLike(Protocol):
-    """The slice of ``kg.resolve.Resolver`` the extractor needs (kept structural for tests)."""
-
-    def organisation(self, name: str) -> Resolved: ...
-
-    def dataset(self, name: str) -> Resolved: ...
+__all__ = ["extract_processors"]
 
 
 # --- text shape -----------------------------------------------------------------------------
@@ -201,7 +185,7 @@ class _Candidate:
     hits: list[_Hit] = field(default_factory=list)
 
 
-def extract_processors(version: AgreementVersion, resolver: ResolverLike,
+def extract_processors(version: AgreementVersion, resolver: Resolver,
                        source: str) -> list[ProcessorFinding]:
     """Processors and sub-processors of ``version``, each with its evidence sentence.
 
@@ -230,7 +214,7 @@ def extract_processors(version: AgreementVersion, resolver: ResolverLike,
 class _Memo:
     """Caches resolver answers for one version: segmentation asks about the same parts often."""
 
-    def __init__(self, resolver: ResolverLike) -> None:
+    def __init__(self, resolver: Resolver) -> None:
         self._resolver = resolver
         self._orgs: dict[str, Resolved] = {}
         self._datasets: dict[str, Resolved] = {}
@@ -249,7 +233,7 @@ class _Memo:
 _MEMOS: WeakKeyDictionary[object, _Memo] = WeakKeyDictionary()
 
 
-def _memo(resolver: ResolverLike) -> _Memo:
+def _memo(resolver: Resolver) -> _Memo:
     """One memo per resolver for the life of the resolver: a full edition repeats names ~5,500 times."""
     if isinstance(resolver, _Memo):
         return resolver
@@ -373,7 +357,7 @@ def _infra_hits(m: re.Match[str], sent: _Sentence, following: _Sentence | None) 
 class _ControllerIdentity:
     """Every way the text may name a controller of the version: IRIs, codes, acronyms, CCG names."""
 
-    def __init__(self, version: AgreementVersion, resolver: ResolverLike) -> None:
+    def __init__(self, version: AgreementVersion, resolver: Resolver) -> None:
         names = [c.name for c in version.controllers]
         if not names and version.applicant is not None:
             names.append(version.applicant.name)  # a page without controllers: its recipient stands in
@@ -423,7 +407,7 @@ def _acronyms(name: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _add_hit(hit: _Hit, resolver: ResolverLike, controllers: _ControllerIdentity,
+def _add_hit(hit: _Hit, resolver: Resolver, controllers: _ControllerIdentity,
              candidates: dict[tuple[str, str], _Candidate]) -> None:
     """Resolve the names in a hit and keep those that may be processors."""
     for part in _split_names(hit.name, resolver):
@@ -443,7 +427,7 @@ def _add_hit(hit: _Hit, resolver: ResolverLike, controllers: _ControllerIdentity
                               hit.evidence_text))
 
 
-def _attach_dataset_hit(hit: _Hit, resolver: ResolverLike,
+def _attach_dataset_hit(hit: _Hit, resolver: Resolver,
                         candidates: dict[tuple[str, str], _Candidate]) -> None:
     """Give a transfer sentence to the processor it names, if another sentence made it one."""
     for name in _split_names(hit.name, resolver):
@@ -452,7 +436,7 @@ def _attach_dataset_hit(hit: _Hit, resolver: ResolverLike,
             cand.hits.append(_Hit(name, hit.sentence, DATA, evidence_text=hit.evidence_text))
 
 
-def _trim(name: str, resolver: ResolverLike) -> str | None:
+def _trim(name: str, resolver: Resolver) -> str | None:
     """The organisation a captured span names: the span if the vocabulary knows it, else its longest
     known leading words (``NHS Digital before release`` → ``NHS Digital``), else the span only when
     it ends like an organisation's name (``… Ltd``); None when nothing in it is an organisation."""
@@ -479,7 +463,7 @@ def _acceptable(name: str, hit: _Hit) -> bool:
     return len(name.split()) <= 12 and not _NOT_AN_ORG.search(name)
 
 
-def _split_names(span: str, resolver: ResolverLike) -> list[str]:
+def _split_names(span: str, resolver: Resolver) -> list[str]:
     """Split ``A and B`` into names without breaking ``Midlands and Lancashire CSU`` or
     ``Shropshire, Telford and Wrekin ICB``: of all segmentations at the list separators, keep the
     one whose every part looks like an organisation, preferring known ones and fewer parts."""
@@ -504,7 +488,7 @@ def _split_names(span: str, resolver: ResolverLike) -> list[str]:
     return best[2] if best else [span]
 
 
-def _name_score(name: str, resolver: ResolverLike) -> int:
+def _name_score(name: str, resolver: Resolver) -> int:
     """3 for a name the vocabulary knows, 2 for one ending like an organisation, else 0."""
     if not name or not name[0].isupper():
         return 0
@@ -516,7 +500,7 @@ def _name_score(name: str, resolver: ResolverLike) -> int:
 # --- findings --------------------------------------------------------------------------------
 
 
-def _finding(cand: _Candidate, version: AgreementVersion, resolver: ResolverLike, source: str,
+def _finding(cand: _Candidate, version: AgreementVersion, resolver: Resolver, source: str,
              processor_iris: set[str], dataset_iris: dict[str, str]) -> ProcessorFinding:
     """One finding per (organisation, role): best evidence sentence, stated datasets, sub flag."""
     best = min((h for h in cand.hits if h.strength > DATA),
@@ -540,7 +524,7 @@ def _evidence(version: AgreementVersion, source: str, hit: _Hit) -> Evidence:
     return Evidence(source, (first or 1) + hit.sentence.line, text=text)
 
 
-def _version_dataset_iris(version: AgreementVersion, resolver: ResolverLike) -> dict[str, str]:
+def _version_dataset_iris(version: AgreementVersion, resolver: Resolver) -> dict[str, str]:
     """The version's own dataset names by resolved IRI (first spelling wins)."""
     out: dict[str, str] = {}
     for name in version.dataset_names():
@@ -548,7 +532,7 @@ def _version_dataset_iris(version: AgreementVersion, resolver: ResolverLike) -> 
     return out
 
 
-def _stated_datasets(cand: _Candidate, resolver: ResolverLike, dataset_iris: dict[str, str]) -> list[str]:
+def _stated_datasets(cand: _Candidate, resolver: Resolver, dataset_iris: dict[str, str]) -> list[str]:
     """Datasets a transfer sentence naming this organisation says it receives, as the version names them."""
     found: list[str] = []
     for hit in cand.hits:
