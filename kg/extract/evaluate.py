@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.extract.processors import ResolverLike, extract_processors
+from kg.extract.processors import extract_processors
 from kg.records import AgreementVersion, ProcessorFinding
 from kg.resolve import Resolver
 from kg.sources.reformatted import read_page
@@ -89,7 +89,7 @@ def _documents() -> Iterable[tuple[str, str, list[tuple[str, AgreementVersion]]]
         yield kind, doc.name, [(a.base_reference, v) for a in doc.agreements for v in a.versions]
 
 
-def evaluate(resolver: ResolverLike | None = None) -> Report:
+def evaluate(resolver: Resolver | None = None) -> Report:
     """Run the extractor on every labelled version and compare by organisation IRI."""
     resolver = resolver or Resolver.load()
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
@@ -128,7 +128,7 @@ def _effective_datasets(finding: ProcessorFinding, version: AgreementVersion) ->
     return version.dataset_names()
 
 
-def _dataset_iris(resolver: ResolverLike, names: list[str]) -> set[str]:
+def _dataset_iris(resolver: Resolver, names: list[str]) -> set[str]:
     return {resolver.dataset(n).iri for n in names}
 
 
