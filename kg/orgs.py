@@ -18,8 +18,8 @@ SELECT ?org ?label ?code ?unresolved (COUNT(DISTINCT ?a) AS ?agreements) WHERE {
   OPTIONAL { ?org skos:prefLabel ?label }
   OPTIONAL { ?org skos:notation ?code }
   BIND(EXISTS { ?org dur:unresolved true } AS ?unresolved)
-  OPTIONAL { ?v (dpv:hasDataController|dpv:hasDataProcessor|dur:hasSubProcessor|dur:applicant) ?org ;
-                dct:isVersionOf ?a }
+  ?v (dpv:hasDataController|dpv:hasDataProcessor|dur:hasSubProcessor|dur:applicant) ?org ;
+     dct:isVersionOf ?a .
 } GROUP BY ?org ?label ?code ?unresolved ORDER BY DESC(?agreements) ?label
 """
 
@@ -32,7 +32,8 @@ SELECT DISTINCT ?name WHERE {
 
 
 def organisations(store: ox.Store) -> QueryResult:
-    """Every organisation node: label, ODS code, whether it is in the vocabulary, agreement count."""
+    """Organisations taking part in agreements: label, ODS code, whether the vocabulary knows them,
+    and how many agreements they are applicant, controller or processor in."""
     result = QueryResult(["organisation", "label", "code", "in_vocabulary", "agreements"])
     for row in store.query(ORGANISATIONS, prefixes=PREFIX_IRIS, use_default_graph_as_union=True):
         result.rows.append([
