@@ -4,7 +4,8 @@ Parameters are always *bound*, never pasted into query text: each value becomes 
 (IRIs are validated, literals escaped by Oxigraph's own N-Triples serialiser) in a ``VALUES``
 block opening the query's WHERE group, so FILTERs and OPTIONALs in that group see it.  A value
 such as ``"} ; DROP`` cannot change a query's shape.  (Oxigraph's substitutions, which rdflib's
-``initBindings`` maps to, accept only projected variables.)
+``initBindings`` maps to, accept only projected variables, which would force a column of IRIs
+into every parameterised query.)  A parameter is required unless its help starts with "optional".
 
 Each named query starts with a header comment::
 
@@ -41,6 +42,11 @@ class Param:
     name: str
     kind: str
     help: str
+
+    @property
+    def optional(self) -> bool:
+        """A parameter whose help starts with "optional" may be left out (the query then covers all)."""
+        return self.help.lower().startswith("optional")
 
 
 @dataclass(frozen=True)
@@ -110,6 +116,10 @@ def bind(query: NamedQuery, values: dict[str, str], resolver: Resolver | None = 
     if unknown and undeclared is None:
         raise RegkgError(f"{query.name}: unknown parameter(s) {', '.join(unknown)}; "
                          f"takes {', '.join(known) or 'none'}")
+    missing = [p.name for p in query.params if not p.optional and p.name not in values]
+    if missing:
+        raise RegkgError(f"{query.name}: missing parameter(s) {', '.join(missing)}; "
+                         f"e.g. {query.example or '--param ' + missing[0] + '=…'}")
     bindings: dict[str, Identifier] = {}
     for name, value in values.items():
         param = known.get(name) or Param(name, undeclared or "text", "")
