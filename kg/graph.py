@@ -334,34 +334,33 @@ def _evidence(w: GraphWriter, subject: str, e: str, evidence: Evidence) -> None:
         w.add(e, DUR.text, text(evidence.text))
 
 
+ORGANISATION_TYPES = (ORG.Organization, DPV.Organisation)
+DATASET_TYPES = (DCAT.Dataset, SKOS.Concept)
+
+
 def _organisation(w: GraphWriter, name: str) -> ox.NamedNode:
-    resolved = w.resolver.organisation(name)
-    o = node(resolved.iri)
-    if w.once(f"{resolved.iri}\n{name}"):
-        if not resolved.known and w.once(resolved.iri):
-            w.add(o, RDF.type, ORG.Organization)
-            w.add(o, RDF.type, DPV.Organisation)
-            w.add(o, SKOS.prefLabel, text(resolved.label))
-            w.add(o, DUR.unresolved, boolean(True))
-            if resolved.code:
-                w.add(o, SKOS.notation, text(resolved.code))
-        if name != resolved.label:
-            w.add(o, SKOS.altLabel, text(name))
-    return o
+    return _named(w, w.resolver.organisation(name), name, ORGANISATION_TYPES)
 
 
 def _dataset(w: GraphWriter, name: str) -> ox.NamedNode:
-    resolved = w.resolver.dataset(name)
-    d = node(resolved.iri)
+    return _named(w, w.resolver.dataset(name), name, DATASET_TYPES)
+
+
+def _named(w: GraphWriter, resolved: Resolved, name: str, types: tuple[URIRef, ...]) -> ox.NamedNode:
+    """The node a name resolved to.  A known node is described by its vocabulary; an unknown one is
+    described here, once.  Every spelling seen becomes an altLabel, so the source's words stay findable."""
+    n = node(resolved.iri)
     if w.once(f"{resolved.iri}\n{name}"):
         if not resolved.known and w.once(resolved.iri):
-            w.add(d, RDF.type, DCAT.Dataset)
-            w.add(d, RDF.type, SKOS.Concept)
-            w.add(d, SKOS.prefLabel, text(resolved.label))
-            w.add(d, DUR.unresolved, boolean(True))
+            for kind in types:
+                w.add(n, RDF.type, kind)
+            w.add(n, SKOS.prefLabel, text(resolved.label))
+            w.add(n, DUR.unresolved, boolean(True))
+            if resolved.code:
+                w.add(n, SKOS.notation, text(resolved.code))
         if name != resolved.label:
-            w.add(d, SKOS.altLabel, text(name))
-    return d
+            w.add(n, SKOS.altLabel, text(name))
+    return n
 
 
 def _legal_basis(w: GraphWriter, resolved: Resolved) -> ox.NamedNode:
