@@ -319,17 +319,20 @@ class _Reader:
             self.warn(sheet, row, f"skipped: {key}")
         return None
 
+    def referenced_rows(self, sheet: _Sheet, name: str) -> Iterator[tuple[int, list[Any], VersionKey]]:
+        """(row number, row, version key) of each non-blank row whose reference is usable."""
+        for number, row in enumerate(sheet.rows, sheet.first_row):
+            if _blank(row):
+                continue
+            key = self.reference(row[sheet.columns[REF]], name, number)
+            if key is not None:
+                yield number, row, key
+
     # Agreements
 
     def _read_agreements(self, sheet: _Sheet) -> None:
         splitter = self._splitter(sheet)
-        for offset, row in enumerate(sheet.rows):
-            number = sheet.first_row + offset
-            if _blank(row):
-                continue
-            key = self.reference(row[sheet.columns[REF]], AGREEMENTS, number)
-            if key is None:
-                continue
+        for number, row, key in self.referenced_rows(sheet, AGREEMENTS):
             if key in self.versions:
                 first = self.versions[key].evidence
                 self.warn(AGREEMENTS, number, f"reference {key[0]} version {key[1]} repeated "
@@ -398,13 +401,7 @@ class _Reader:
     def _read_datasets(self, sheet: _Sheet) -> None:
         seen: dict[tuple[VersionKey, tuple[Any, ...]], int] = {}
         orphans = _Orphans(self, DATASETS)
-        for offset, row in enumerate(sheet.rows):
-            number = sheet.first_row + offset
-            if _blank(row):
-                continue
-            key = self.reference(row[sheet.columns[REF]], DATASETS, number)
-            if key is None:
-                continue
+        for number, row, key in self.referenced_rows(sheet, DATASETS):
             version = self.versions.get(key)
             if version is None:
                 orphans.add(key, number)
