@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.errors import RegkgError
@@ -199,12 +199,16 @@ def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
     return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
 
 
-def run(store: ox.Store, sparql: str, bindings: dict[str, Identifier] | None = None) -> QueryResult:
-    """Run a SELECT or ASK query over the union of all graphs, with bound parameters."""
+def run(store: ox.Store | Graph, sparql: str, bindings: dict[str, Identifier] | None = None) -> QueryResult:
+    """Run a SELECT or ASK query over the union of all graphs, with bound parameters.
+
+    ``store`` may also be an rdflib Graph, e.g. one over a remote server (``kg.remote``).
+    """
     if bindings:
         sparql = bind_into(sparql, bindings)
+    graph = as_dataset(store) if isinstance(store, ox.Store) else store
     try:
-        result = as_dataset(store).query(sparql, initNs=PREFIXES)
+        result = graph.query(sparql, initNs=PREFIXES)
     except SyntaxError as e:
         raise RegkgError(f"SPARQL syntax error: {e}") from None
     if result.type == "ASK":
@@ -217,14 +221,14 @@ def run(store: ox.Store, sparql: str, bindings: dict[str, Identifier] | None = N
     return QueryResult(columns=columns, rows=rows)
 
 
-def ask(store: ox.Store, name: str, values: dict[str, str] | None = None,
+def ask(store: ox.Store | Graph, name: str, values: dict[str, str] | None = None,
         resolver: Resolver | None = None) -> QueryResult:
     """Run the named query ``name`` with parameter values given as text."""
     query = get_named_query(name)
     return run(store, query.text, bind(query, values or {}, resolver))
 
 
-def run_text(store: ox.Store, text: str, values: dict[str, str] | None = None,
+def run_text(store: ox.Store | Graph, text: str, values: dict[str, str] | None = None,
              resolver: Resolver | None = None) -> QueryResult:
     """Run an ad hoc query; ``# param: name (kind)`` lines in it declare how values are bound."""
     query = parse_query("query", text)
