@@ -292,6 +292,8 @@ def _processor(w: GraphWriter, v: str, index: int, finding: ProcessorFinding,
     w.add(v, DUR.hasSubProcessor if finding.sub else DPV.hasDataProcessor, org)
     w.add(v, DUR.processorInvolvement, involvement)
     w.add(involvement, RDF.type, DUR.ProcessorInvolvement)
+    # the role node, not the organisation, is the (sub-)processor: roles belong to an agreement version
+    w.add(involvement, RDF.type, DPV.DataSubProcessor if finding.sub else DPV.DataProcessor)
     w.add(involvement, DUR.organisation, org)
     w.add(involvement, DUR.role, DUR.InfrastructureOnly if finding.role == "infrastructure" else DUR.ProcessesData)
     w.add(involvement, DUR.subProcessor, boolean(finding.sub))

@@ -120,3 +120,19 @@ def test_no_version_names_its_own_controller_as_processor(everything):
     assert rows(everything, """
         SELECT ?v ?org WHERE { ?v dpv:hasDataController ?org . { ?v dpv:hasDataProcessor ?org }
                                UNION { ?v dur:hasSubProcessor ?org } }""") == []
+
+
+def test_processor_roles_are_typed_with_dpv_on_the_role_not_the_organisation(everything):
+    v22 = iri_agreement("DARS-NIC-199599-S0T5M") + "/v2.2"
+    found = rows(everything, f"""
+        SELECT ?org ?type WHERE {{ <{v22}> dur:processorInvolvement ?pi . ?pi dur:organisation/skos:prefLabel ?org ;
+          a ?type FILTER(?type IN (dpv:DataProcessor, dpv:DataSubProcessor)) }} ORDER BY ?org""")
+    dpv = PREFIX_IRIS["dpv"]
+    assert found == [
+        ("Lima Networks Ltd", dpv + "DataProcessor"),
+        ("Microsoft Limited", dpv + "DataSubProcessor"),
+        ("NHS Midlands and Lancashire Commissioning Support Unit", dpv + "DataProcessor"),
+        ("Prescribing Services Limited", dpv + "DataProcessor"),
+    ]
+    assert rows(everything, "SELECT ?o WHERE { ?o a org:Organization , ?t FILTER(?t IN (dpv:DataProcessor, "
+                            "dpv:DataSubProcessor)) }") == []
