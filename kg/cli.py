@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,8 @@ StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help=f"Store folder (default: ${stores.STORE_ENV} or ~/.local/share/regkg/store).")]
 FormatOpt = Annotated[str | None, typer.Option(
     "--format", "-f", help="table, csv, tsv or json (default: table on a terminal, csv in a pipe).")]
+EndpointOpt = Annotated[str | None, typer.Option(
+    "--endpoint", help="Query this SPARQL server (e.g. http://127.0.0.1:7878) instead of the local store.")]
 
 
 def fail(message: str) -> typer.Exit:
@@ -34,6 +36,15 @@ def choose_format(fmt: str | None) -> str:
     if fmt not in output.FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of {', '.join(output.FORMATS)}")
     return fmt
+
+
+def open_target(endpoint: str | None, store: Path | None) -> Any:
+    """The remote server when --endpoint is given, else the local store."""
+    if endpoint:
+        from kg import remote
+
+        return remote.remote_graph(endpoint)
+    return stores.open_store(store)
 
 
 def params(pairs: list[str] | None) -> dict[str, str]:
@@ -85,12 +96,13 @@ def query_cmd(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value binds ?key (a literal, or as a `# param: key (kind)` line in the query says), repeatable.")] = None,
     fmt: FormatOpt = None,
     store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     """Run an ad hoc SPARQL query over every graph in the store, with bound parameters."""
     text = sys.stdin.read() if sparql == "-" else (
         Path(sparql).read_text(encoding="utf-8") if Path(sparql).is_file() else sparql)
     try:
-        result = query.run_text(stores.open_store(store), text, params(param))
+        result = query.run_text(open_target(endpoint, store), text, params(param))
     except RegkgError as e:
         raise fail(str(e)) from None
     output.write(result, choose_format(fmt))
@@ -103,6 +115,7 @@ def ask(
     list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
     fmt: FormatOpt = None,
     store: StoreOpt = None,
+    endpoint: EndpointOpt = None,
 ) -> None:
     """Run a named query from the library (queries/*.rq) with bound parameters."""
     if list_ or not name:
@@ -112,10 +125,29 @@ def ask(
         output.write(listing, choose_format(fmt))
         return
     try:
-        result = query.ask(stores.open_store(store), name, params(param))
+        result = query.ask(open_target(endpoint, store), name, params(param))
     except RegkgError as e:
         raise fail(str(e)) from None
     output.write(result, choose_format(fmt), title=query.get_named_query(name).title)
+
+
+@app.command()
+def push(
+    endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL server, e.g. http://127.0.0.1:7878 (Oxigraph).")],
+    graph_store: Annotated[str | None, typer.Option("--graph-store", help="Graph Store Protocol URL (default: the endpoint's /store, as Oxigraph serves it).")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Upload every named graph of the store to a SPARQL server (each graph replaced, never duplicated)."""
+    from kg import remote
+
+    try:
+        report = remote.push(stores.open_store(store), endpoint, graph_store=graph_store)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    for graph in report.graphs:
+        err.print(f"{graph.iri}: {graph.triples} triples", highlight=False, soft_wrap=True)
+    err.print(f"pushed {len(report.graphs)} graphs, {report.triples} triples to {report.graph_store} "
+              f"in {report.seconds:.1f} s", highlight=False)
 
 
 @app.command("stats")
