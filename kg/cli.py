@@ -281,6 +281,25 @@ def orgs(
 
 
 @app.command()
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0 picks a free one).")] = 8808,
+) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint (/sparql) and a small HTML UI over the store."""
+    from kg import web
+
+    try:
+        server = web.make_server(store, host, port)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    except OSError as e:
+        raise fail(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    err.print(f"serving {server.url} (SPARQL at {server.url}sparql); Ctrl-C stops", highlight=False)
+    web.serve(server)
+
+
+@app.command()
 def demo(store: StoreOpt = None) -> None:
     """Build the bundled sample data and answer three headline questions about it."""
     from kg import demo as demos
