@@ -33,9 +33,23 @@ def test_page_draws_expected_node_count(sample_store, tmp_path):
             count = page.evaluate("network.body.data.nodes.length")
             edges = page.evaluate("network.body.data.edges.length")
             titled = page.evaluate("nodes.get().filter(n => n.title instanceof HTMLElement).length")
+            headings = page.evaluate("document.querySelectorAll('h1').length")
+            # fitted: every node is drawn inside the visible canvas, and the drawing uses most of it
+            box = page.evaluate("""() => {
+                const c = document.getElementById('mynetwork').getBoundingClientRect();
+                const ps = Object.values(network.getPositions()).map(p => network.canvasToDOM(p));
+                const xs = ps.map(p => p.x), ys = ps.map(p => p.y);
+                return {w: c.width, h: c.height, top: c.top, bottom: c.bottom, vh: window.innerHeight,
+                        minx: Math.min(...xs), maxx: Math.max(...xs), miny: Math.min(...ys), maxy: Math.max(...ys)};
+            }""")
         finally:
             browser.close()
     assert not errors
     assert count == flow.number_of_nodes()
     assert edges == flows.aggregate(flow).number_of_edges()
     assert titled == count
+    assert headings == 1
+    assert box["bottom"] <= box["vh"] + 1 and box["h"] >= 0.6 * box["vh"]
+    assert box["minx"] >= 0 and box["maxx"] <= box["w"]
+    assert box["miny"] >= 0 and box["maxy"] <= box["h"]
+    assert box["maxx"] - box["minx"] >= 0.6 * box["w"]
