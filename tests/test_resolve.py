@@ -423,3 +423,14 @@ def test_a_bare_ods_code_names_its_organisation(r):
     assert r.organisation("m2l0m").iri.endswith("/org/ods/M2L0M")
     assert r.organisation("NHS").iri != r.organisation("04V").iri  # a word is never a code
     assert r.organisation("ABC").code is None
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ("National Health Service Act 2006  s251  'Control of patient information'.", "nhs-act-2006-s251"),
+    ("Health Service (Control of Patient Information) Regulations 2002 - Regulation 5", "copi-2002-reg-5"),
+    ("Regulation 5 of the Health Service (Control of Patient Information) Regulations 2002", "copi-2002-reg-5"),
+])
+def test_legal_basis_spellings_leave_nothing_unresolved(text, key):
+    fresh = Resolver.load()
+    assert [b.iri.rsplit("/", 1)[-1] for b in fresh.legal_bases(text)] == [key]
+    assert fresh.unresolved == {}

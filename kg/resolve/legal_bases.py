@@ -63,7 +63,7 @@ RECOGNISERS: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"(?P<secs>\b(?:s\.?|section)\s*261\s*" + _PARTS + r")(?:\s*of\s*(?:the\s*)?" + _ACT_2012 + ")?",
                 re.I), _hsca_sections),
     (re.compile(r"national health service act\s*2006\s*-?\s*s\.?\s*251"
-                r"(?:\s*-\s*'?control of patient information'?\.?)?", re.I), "nhs-act-2006-s251"),
+                r"(?:\s*-?\s*'?control of patient information'?\.?)?", re.I), "nhs-act-2006-s251"),
     (re.compile(r"section 251 approval is in place for the flow of identifiable data", re.I), "nhs-act-2006-s251"),
     (re.compile(r"\b(?:s\.?|section)\s*251\b"
                 r"(?:\s*(?:of\s*)?(?:the\s*)?(?:nhs|national health service)\s*act\s*\(?2006\)?)?", re.I),
@@ -76,6 +76,8 @@ RECOGNISERS: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"(?:cv19\s*:\s*)?(?:other\s*-\s*)?regulation\s*3\s*\(\s*4\s*\)(?:\s*of\s*" + _COPI + ")?", re.I),
      "copi-2002-reg-3-4"),
     (re.compile(r"(?:other\s*-\s*)?regulation\s*3\b(?:\s*of\s*" + _COPI + ")?", re.I), "copi-2002-reg-3"),
+    (re.compile(r"(?:" + _COPI + r"\s*-?\s*)?(?:other\s*-\s*)?regulation\s*5\b(?:\s*of\s*" + _COPI + ")?", re.I),
+     "copi-2002-reg-5"),
     (re.compile(r"(?:other\s*-\s*)?nhs regulat\w*\s*\(\s*3\s*\)", re.I), "copi-2002-reg-3"),
     (re.compile(_COPI + r"|\bcopi regulations\b", re.I), "copi-2002"),
     (re.compile(r"informed\s+(?:patient\s+)?consent(?:\s+to permit the receipt,\s*processing and release of data by"
