@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from kg import build as builder
 from kg import output, query, stats
@@ -16,7 +17,9 @@ from kg.errors import RegkgError
 
 app = typer.Typer(help="A knowledge graph of England's NHS data release register.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-err = Console(stderr=True)
+# Register text is hostile: it is printed as plain text, never parsed as rich markup ("[...]" is common).
+err = Console(stderr=True, markup=False, highlight=False)
+WARNINGS_SHOWN = 20
 
 StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help=f"Store folder (default: ${stores.STORE_ENV} or ~/.local/share/regkg/store).")]
@@ -27,7 +30,7 @@ EndpointOpt = Annotated[str | None, typer.Option(
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -64,6 +67,7 @@ def build(
     add: Annotated[bool, typer.Option("--add", help="Add to the existing store instead of replacing it.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on vocabulary values regkg has never seen.")] = False,
     edition: Annotated[str | None, typer.Option("--edition", help="Edition (YYYY-MM) when the file name has none.")] = None,
+    all_warnings: Annotated[bool, typer.Option("--all-warnings", help=f"Show every warning, not the first {WARNINGS_SHOWN}.")] = False,
 ) -> None:
     """Build the store from register sources (a new store is swapped in only if all succeed)."""
     try:
@@ -74,20 +78,23 @@ def build(
         raise fail(str(e)) from None
     for source in result.sources:
         err.print(f"{source.name}: {source.agreements} agreements, {source.versions} versions, "
-                  f"{source.quads} triples", highlight=False)
-    report_warnings(result)
-    err.print(f"store: {result.store}", highlight=False)
+                  f"{source.quads} triples")
+    report_warnings(result, all_warnings)
+    err.print(f"store: {result.store}")
 
 
-def report_warnings(result: builder.BuildResult) -> None:
-    """The warning summary: source problems, then values never seen before (kept verbatim)."""
-    for warning in result.warnings:
-        err.print(f"[yellow]warning:[/yellow] {warning}", markup=True, highlight=False)
+def report_warnings(result: builder.BuildResult, show_all: bool = False) -> None:
+    """The warning summary: source problems (the first few unless ``show_all``), then values never
+    seen before (kept verbatim in the graph)."""
+    shown = result.warnings if show_all else result.warnings[:WARNINGS_SHOWN]
+    for warning in shown:
+        err.print(Text.assemble(("warning: ", "yellow"), warning))
+    if len(shown) < len(result.warnings):
+        err.print(f"… and {len(result.warnings) - len(shown)} more warnings (--all-warnings shows them)")
     if result.unknown_values:
-        err.print(f"[yellow]{len(result.unknown_values)} unknown value(s), kept verbatim:[/yellow]",
-                  markup=True)
+        err.print(Text(f"{len(result.unknown_values)} unknown value(s), kept verbatim:", "yellow"))
         for (scheme, value), count in sorted(result.unknown_values.items()):
-            err.print(f"  {scheme}: {value!r} ×{count}", highlight=False)
+            err.print(f"  {scheme}: {value!r} ×{count}")
 
 
 @app.command("query")
@@ -309,7 +316,7 @@ def demo(store: StoreOpt = None) -> None:
     except RegkgError as e:
         raise fail(str(e)) from None
     report_warnings(result)
-    console = Console()
+    console = Console(markup=False, highlight=False)
     console.print(f"Built {result.quads} triples from {len(result.sources)} sample sources "
                   f"into {result.store}\n", highlight=False)
     for answer in answers:

@@ -211,3 +211,12 @@ def test_b_newer_pages_build_with_their_references(tmp_path):
         found = values(opened, f"SELECT ?i WHERE {{ GRAPH <{graph}> {{ ?a a dur:DataSharingAgreement ; "
                                "dct:identifier ?i } }")
         assert {f for f in found if f.startswith("DARS-NIC-")} == expected, path.name
+
+
+def test_register_text_is_never_read_as_terminal_markup(tmp_path):
+    """Names like 'BCP COUNCIL [BOURNEMOUTH, …]' hold brackets that rich would take for markup."""
+    bad = tmp_path / "[bold]page[red].txt"
+    bad.write_bytes(b"")
+    result = CliRunner().invoke(app, ["build", str(bad), "--store", str(tmp_path / "store")])
+    assert result.exit_code == 1
+    assert "[bold]page[red].txt: empty file" in result.output
