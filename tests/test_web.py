@@ -1,0 +1,306 @@
+"""`regkg serve` over real HTTP: a server on 127.0.0.1 (ephemeral port) from the factory the CLI uses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.build import build
+from kg.cli import app as cli
+from kg.resources import samples_dir
+from kg.web import make_server
+
+FIRST_THREE = "SELECT ?id WHERE { ?a a dur:DataSharingAgreement ; dct:identifier ?id } ORDER BY ?id LIMIT 3"
+IDS = ["DARS-NIC-114652-L3R2T", "DARS-NIC-116738-W8J8Q", "DARS-NIC-116829-C2B8N"]
+EVIL = "<script>alert(1)</script>"
+PAGE = "nhs_leicester_leicestershire_and_rutland_icb__04v.txt"
+
+
+@contextmanager
+def running(store: Path, **options: float) -> Iterator[str]:
+    server = make_server(store, "127.0.0.1", 0, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.url.rstrip("/")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def base(sample_store_path: Path) -> Iterator[str]:
+    with running(sample_store_path) as url:
+        yield url
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,
+          method: str | None = None) -> tuple[int, dict[str, str], str]:
+    """Status, headers and body of a real request; HTTP errors are answers too."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode("utf-8")
+
+
+def cli_output(*args: str) -> str:
+    result = CliRunner().invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+# --------------------------------------------------------------------------- SPARQL 1.1 Protocol
+
+
+def expected_json() -> dict:
+    return {"head": {"vars": ["id"]},
+            "results": {"bindings": [{"id": {"type": "literal", "value": v}} for v in IDS]}}
+
+
+def test_sparql_get_gives_json_bindings_by_default(base):
+    status, headers, body = fetch(f"{base}/sparql?{urlencode({'query': FIRST_THREE})}")
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/sparql-results+json")
+    assert json.loads(body) == expected_json()
+
+
+@pytest.mark.parametrize("how", ["form", "body"])
+def test_sparql_post_form_and_body(base, how):
+    if how == "form":
+        data, content_type = urlencode({"query": FIRST_THREE}).encode(), "application/x-www-form-urlencoded"
+    else:
+        data, content_type = FIRST_THREE.encode(), "application/sparql-query"
+    status, _, body = fetch(f"{base}/sparql", data, {"Content-Type": content_type})
+    assert status == 200
+    assert json.loads(body) == expected_json()
+
+
+@pytest.mark.parametrize(("accept", "expected"), [
+    ("text/csv", "id\r\n" + "".join(f"{v}\r\n" for v in IDS)),
+    ("text/tab-separated-values", "?id\n" + "".join(f'"{v}"\n' for v in IDS)),
+])
+def test_sparql_csv_and_tsv_by_accept(base, accept, expected):
+    status, headers, body = fetch(f"{base}/sparql?{urlencode({'query': FIRST_THREE})}", headers={"Accept": accept})
+    assert status == 200
+    assert headers["Content-Type"].startswith(accept)
+    assert body == expected
+
+
+def test_sparql_xml_ask_and_construct(base):
+    _, headers, xml = fetch(f"{base}/sparql?{urlencode({'query': FIRST_THREE})}",
+                            headers={"Accept": "application/sparql-results+xml"})
+    assert headers["Content-Type"].startswith("application/sparql-results+xml")
+    assert all(f"<literal>{v}</literal>" in xml for v in IDS)
+    _, _, ask = fetch(f"{base}/sparql?{urlencode({'query': 'ASK { ?a a dur:DataSharingAgreement }'})}")
+    assert json.loads(ask) == {"head": {}, "boolean": True}
+    construct = ("CONSTRUCT { ?a dct:identifier ?id } WHERE { ?a a dur:DataSharingAgreement ; dct:identifier ?id "
+                 f"FILTER(?id = '{IDS[0]}') }}")
+    _, headers, nt = fetch(f"{base}/sparql?{urlencode({'query': construct})}",
+                           headers={"Accept": "application/n-triples"})
+    assert headers["Content-Type"].startswith("application/n-triples")
+    assert nt == (f"<https://w3id.org/regkg/id/agreement/{IDS[0]}> <http://purl.org/dc/terms/identifier> "
+                  f'"{IDS[0]}" .\n')
+    _, headers, _ = fetch(f"{base}/sparql?{urlencode({'query': construct})}")
+    assert headers["Content-Type"].startswith("text/turtle")
+
+
+def test_sparql_syntax_error_is_400_with_message(base):
+    status, headers, body = fetch(f"{base}/sparql?{urlencode({'query': 'SELEC ?x WHERE { ?x ?y ?z }'})}")
+    assert status == 400
+    assert headers["Content-Type"].startswith("text/plain")
+    assert body.startswith("SPARQL syntax error: error at 1:")
+
+
+def test_sparql_unacceptable_format_is_406(base):
+    status, _, _ = fetch(f"{base}/sparql?{urlencode({'query': FIRST_THREE})}", headers={"Accept": "image/png"})
+    assert status == 406
+
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize(("data", "content_type", "method", "status"), [
+    (urlencode({"query": "DROP ALL"}).encode(), "application/x-www-form-urlencoded", "POST", 403),
+    (urlencode({"update": "CLEAR DEFAULT"}).encode(), "application/x-www-form-urlencoded", "POST", 403),
+    (b"PREFIX x: <http://x/>\nINSERT DATA { x:a x:b x:c }", "application/sparql-update", "POST", 403),
+    (b"DELETE WHERE { ?s ?p ?o }", "application/sparql-query", "POST", 403),
+    (b"", "text/turtle", "PUT", 405),
+    (None, None, "DELETE", 405),
+])
+def test_updates_are_refused_and_change_nothing(base, data, content_type, method, status):
+    before = fetch(f"{base}/sparql?{urlencode({'query': COUNT})}")[2]
+    answer = fetch(f"{base}/sparql", data, {"Content-Type": content_type} if content_type else {}, method)
+    assert answer[0] == status
+    assert "read-only" in answer[2]
+    assert fetch(f"{base}/sparql?{urlencode({'query': COUNT})}")[2] == before
+
+
+# --------------------------------------------------------------------------- named queries, trace, flows
+
+
+def test_ask_csv_equals_the_cli(base, sample_store_path):
+    status, headers, body = fetch(f"{base}/ask/agreements?format=csv")
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/csv")
+    assert body == cli_output("ask", "agreements", "--format", "csv", "--store", str(sample_store_path))
+    assert body.splitlines()[0] == "agreement,title,organisation,start,end"
+    assert len(body.splitlines()) == 1 + 9  # header + the nine agreements (the page's is one of them)
+
+
+def test_ask_with_a_bound_parameter_equals_the_cli_by_accept(base, sample_store_path):
+    status, headers, body = fetch(f"{base}/ask/processors-of-dataset?dataset={quote('SUS+')}",
+                                  headers={"Accept": "application/json"})
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    expected = cli_output("ask", "processors-of-dataset", "--param", "dataset=SUS+", "--format", "json",
+                          "--store", str(sample_store_path))
+    assert json.loads(body) == json.loads(expected)
+    assert json.loads(body)  # SUS+ has processors in the sample
+
+
+def test_injection_shaped_parameter_does_not_break_ask(base):
+    evil = '"} ; DROP'
+    status, _, page = fetch(f"{base}/ask/processors-of-dataset?{urlencode({'dataset': evil})}")
+    assert status == 200
+    assert 'value="&quot;} ; DROP"' in page
+    assert "0 rows." in page
+    status, _, body = fetch(f"{base}/ask/processors-of-dataset?{urlencode({'dataset': evil, 'format': 'json'})}")
+    assert (status, json.loads(body)) == (200, [])
+    assert len(fetch(f"{base}/ask/agreements?format=json")[2]) > 100  # the store is untouched
+
+
+def test_ask_errors(base):
+    assert fetch(f"{base}/ask/no-such-query")[0] == 404
+    status, _, body = fetch(f"{base}/ask/in-force-on?date=yesterday&format=csv")
+    assert (status, body) == (400, "parameter date: expected a date like 2021-06-30, got 'yesterday'\n")
+    status, _, page = fetch(f"{base}/ask/in-force-on?date=yesterday")
+    assert status == 400 and "expected a date like 2021-06-30" in page and "<form" in page
+
+
+def test_index_lists_stats_and_every_named_query(base):
+    status, headers, page = fetch(f"{base}/")
+    assert status == 200
+    assert headers["Content-Security-Policy"] == "default-src 'self' 'unsafe-inline'"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    names = [line.split(",")[0] for line in cli_output("ask", "--list", "--format", "csv").splitlines()[1:]]
+    assert len(names) > 5
+    for name in names:
+        assert f'href="/ask/{name}"' in page
+    assert "datausesregister_sample.xlsx" in page and "<textarea" in page
+    assert "http://" not in page.split("</style>")[0] and "<script" not in page and "<link" not in page
+
+
+def test_index_runs_a_query_and_caps_html_rows(base):
+    _, _, page = fetch(f"{base}/?{urlencode({'query': FIRST_THREE})}")
+    assert all(f"<td>{v}</td>" in page for v in IDS) and "3 rows." in page
+    _, _, page = fetch(f"{base}/?{urlencode({'query': 'SELECT * WHERE { ?s ?p ?o }'})}")
+    assert page.count("<tr>") == 1 + 1000 + 1 + 3  # header, capped rows; then the stats table (header + 3 graphs)
+    assert "Showing the first 1,000 rows (pages show at most 1,000)" in page
+    status, _, page = fetch(f"{base}/?{urlencode({'query': 'SELECT nonsense'})}")
+    assert status == 400 and "SPARQL syntax error" in page
+
+
+def test_trace_page_and_csv(base, sample_store_path):
+    status, _, page = fetch(f"{base}/trace?{urlencode({'dataset': 'SUS+'})}")
+    assert status == 200 and "<h1>Flows of SUS+</h1>" in page and "Midlands and Lancashire" in page
+    _, _, body = fetch(f"{base}/trace?{urlencode({'dataset': 'SUS+', 'format': 'csv'})}")
+    assert body == cli_output("trace", "--dataset", "SUS+", "--format", "csv", "--store", str(sample_store_path))
+
+
+def test_flows_page_is_offline(base):
+    status, headers, page = fetch(f"{base}/flows?{urlencode({'dataset': 'SUS+'})}")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "Data flows (dataset=SUS+)" in page
+    assert 'src="http' not in page and 'href="http' not in page
+
+
+def test_dns_rebinding_host_is_refused(base):
+    status, _, body = fetch(f"{base}/", headers={"Host": "attacker.example:8808"})
+    assert status == 403 and "Host" in body
+
+
+def test_slow_query_times_out(sample_store_path):
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b a ?t }"  # ~3M rows: about half a second here
+    with running(sample_store_path, timeout=0.01) as url:
+        status, _, body = fetch(f"{url}/sparql?{urlencode({'query': slow})}")
+    assert status == 503 and "longer than 0.01 s" in body
+
+
+# --------------------------------------------------------------------------- register text is escaped
+
+
+@pytest.fixture(scope="module")
+def evil_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store from the Leicester page whose agreement title holds a script tag."""
+    folder = tmp_path_factory.mktemp("evil")
+    text = (samples_dir() / PAGE).read_text(encoding="utf-8")
+    title = "DSfC - NHS West Leicestershire CCG IV RS — DARS-NIC-199599-S0T5M"
+    assert title in text
+    page = folder / PAGE
+    page.write_text(text.replace(title, f"DSfC {EVIL} IV RS — DARS-NIC-199599-S0T5M"), encoding="utf-8")
+    build([page], folder / "store")
+    return folder / "store"
+
+
+def test_register_text_is_escaped_in_every_page(evil_store):
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    with running(evil_store) as url:
+        pages = {path: fetch(url + path)[2] for path in [
+            "/ask/agreements", f"/?{urlencode({'query': 'SELECT ?t WHERE { ?v dct:title ?t }'})}",
+            "/trace?org=04V", "/"]}
+        flows = fetch(f"{url}/flows")[2]
+        csv_ = fetch(f"{url}/ask/agreements?format=csv")[2]
+    for path, page in pages.items():
+        assert "<script" not in page, path
+    for path in list(pages)[:3]:
+        assert escaped in pages[path], path
+    assert EVIL not in flows
+    assert EVIL in csv_  # data files carry the text as it is; only HTML escapes it
+
+
+# --------------------------------------------------------------------------- a real browser
+
+
+def test_browser_submits_the_sparql_form(base, tmp_path):
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no system chromium on PATH (CI installs Debian's `chromium` with apt)")
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium,
+                                                       args=args, headless=True)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base}/")
+            page.fill("textarea[name=query]", FIRST_THREE)
+            page.click("button:has-text('Run query')")
+            page.wait_for_selector("#results table")
+            header = page.eval_on_selector_all("#results th", "cells => cells.map(c => c.textContent)")
+            cells = page.eval_on_selector_all("#results td", "cells => cells.map(c => c.textContent)")
+            page.goto(f"{base}/flows?dataset=SUS%2B")  # the flow page's inline scripts run under our CSP
+            page.wait_for_function("typeof network !== 'undefined' && network.body !== undefined", timeout=15000)
+            nodes = page.evaluate("network.body.data.nodes.length")
+        finally:
+            browser.close()
+    assert not errors
+    assert header == ["id"]
+    assert cells == IDS
+    assert nodes > 5
