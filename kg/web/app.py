@@ -59,6 +59,7 @@ class App:
             try:
                 outcome["value"] = work(*args)
             except BaseException as e:
+                forget_locals(e)
                 outcome["error"] = e
             finally:
                 self.slots.release()
@@ -72,6 +73,21 @@ class App:
         if "error" in outcome:
             raise outcome["error"]  # type: ignore[misc]
         return outcome["value"]  # type: ignore[return-value]
+
+
+def forget_locals(error: BaseException | None) -> None:
+    """Clear the frames of an error's traceback (and its causes) on the thread that raised it.
+
+    Oxigraph's query results may only be dropped on the thread that made them; a traceback handed to
+    the request thread would otherwise carry them there in its frames' locals.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        if error.__cause__ is not None:
+            forget_locals(error.__cause__)
+        error = error.__context__
 
 
 class Server(ThreadingHTTPServer):
