@@ -164,8 +164,8 @@ def values_block(bindings: dict[str, Identifier]) -> str:
     return f" VALUES ({names}) {{ ({terms}) }} "
 
 
-# What may hold a "{" without opening a group: comments, strings and IRIs.
-_SKIP = re.compile(
+# Spans of a query that are not syntax: comments, strings and IRIs (a "{" or "FROM" in them means nothing).
+OPAQUE_SPANS = re.compile(
     r"#[^\n]*"
     r"|'''.*?'''|\"\"\".*?\"\"\""
     r"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
@@ -177,7 +177,7 @@ def bind_into(sparql: str, bindings: dict[str, Identifier]) -> str:
     """The query with a VALUES block inserted just inside its first (WHERE) group."""
     position = 0
     while position < len(sparql):
-        skipped = _SKIP.match(sparql, position)
+        skipped = OPAQUE_SPANS.match(sparql, position)
         if skipped:
             position = skipped.end()
         elif sparql[position] == "{":

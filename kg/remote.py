@@ -38,7 +38,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from kg.errors import RegkgError
-from kg.query import _SKIP, QueryResult, run
+from kg.query import OPAQUE_SPANS, QueryResult, run
 from kg.store import named_graphs
 
 PUSH_TIMEOUT = 600.0
@@ -175,7 +175,7 @@ class RemoteStore(SPARQLStore):
 
 def declares_dataset(sparql: str) -> bool:
     """Whether the query names its own dataset (FROM …), ignoring comments and strings."""
-    code = _SKIP.sub(lambda m: m.group() if m.group().startswith("<") else " ", sparql)
+    code = OPAQUE_SPANS.sub(lambda m: m.group() if m.group().startswith("<") else " ", sparql)
     return bool(OWN_DATASET.search(code))
 
 
