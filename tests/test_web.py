@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from kg.build import build
 from kg.cli import app as cli
+from kg.namespace import DCT, iri_agreement
 from kg.resources import samples_dir
 from kg.web import make_server
 
@@ -111,8 +112,7 @@ def test_sparql_xml_ask_and_construct(base):
     _, headers, nt = fetch(f"{base}/sparql?{urlencode({'query': construct})}",
                            headers={"Accept": "application/n-triples"})
     assert headers["Content-Type"].startswith("application/n-triples")
-    assert nt == (f"<https://w3id.org/regkg/id/agreement/{IDS[0]}> <http://purl.org/dc/terms/identifier> "
-                  f'"{IDS[0]}" .\n')
+    assert nt == f'<{iri_agreement(IDS[0])}> <{DCT.identifier}> "{IDS[0]}" .\n'
     _, headers, _ = fetch(f"{base}/sparql?{urlencode({'query': construct})}")
     assert headers["Content-Type"].startswith("text/turtle")
 
