@@ -72,7 +72,8 @@ SELECT ?x ?pref ?label ?alt ?code WHERE {
   { ?x skos:prefLabel ?pref } UNION { ?x rdfs:label ?label } UNION { ?x skos:altLabel ?alt }
   UNION { ?x skos:notation ?code } UNION { ?x org:identifier ?code }
 }"""
-Q_BROADER = "SELECT ?x ?b WHERE { ?x a dpv:LegalBasis ; skos:broader+ ?b }"
+# broader concepts of legal bases (an Act covers its sections) and datasets (HES covers HES APC, …)
+Q_BROADER = "SELECT ?x ?b WHERE { VALUES ?t { dpv:LegalBasis dcat:Dataset } ?x a ?t ; skos:broader+ ?b }"
 
 
 def select(store: ox.Store, sparql: str) -> list[dict[str, str]]:
@@ -184,6 +185,7 @@ def resolve_filters(labels: Labels, resolver: Resolver, dataset: str | None = No
         filters.datasets = {resolver.dataset(dataset).iri} | {
             x for x, names in labels.names.items() if any(dataset_key(n) == key for n in names)
             and x.startswith(DATASET_IRI)}
+        filters.datasets |= {x for x, broader in labels.broader.items() if broader & filters.datasets}
     if org:
         key, code = org_key(org), org.strip().upper()
         filters.orgs = {resolver.organisation(org).iri} | {

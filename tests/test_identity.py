@@ -136,3 +136,14 @@ def test_processor_roles_are_typed_with_dpv_on_the_role_not_the_organisation(eve
     ]
     assert rows(everything, "SELECT ?o WHERE { ?o a org:Organization , ?t FILTER(?t IN (dpv:DataProcessor, "
                             "dpv:DataSubProcessor)) }") == []
+
+
+def test_a_dataset_family_covers_its_members(everything):
+    """HES is a family: asking for it finds HES APC, OP, A&E and critical care flows."""
+    from kg.trace import trace
+
+    r = Resolver.load()
+    assert r.dataset("HES").iri == r.dataset("Hospital Episode Statistics").iri
+    datasets = {row[2] for row in trace(everything, dataset="HES").rows}
+    assert "Hospital Episode Statistics Admitted Patient Care (HES APC)" in datasets
+    assert datasets <= {r.dataset(n).label for n in ("HES APC", "HES OP", "HES A&E", "HES CC", "HES")}
