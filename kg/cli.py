@@ -240,8 +240,10 @@ def trace(
         raise fail("give --dataset and/or --org")
     try:
         opened = stores.open_store(store)
-        output.write(tracing.trace(opened, dataset=dataset, org=org), choose_format(fmt),
-                     title=f"Flows of {dataset or org}")
+        rows = tracing.trace(opened, dataset=dataset, org=org)
+        output.write(rows, choose_format(fmt), title=f"Flows of {dataset or org}")
+        if not rows.rows:
+            err.print(Text(f"no flows of {dataset or org!r} in this store", "yellow"))
         if html_file:
             render.render(flows.flow_graph(opened, dataset=dataset, org=org), html_file,
                           heading=f"Flows of {dataset or org}")
@@ -268,6 +270,9 @@ def render(
     except RegkgError as e:
         raise fail(str(e)) from None
     err.print(f"{out}: {flow.number_of_nodes()} nodes, {flow.number_of_edges()} flows", highlight=False)
+    if not flow.number_of_edges():
+        err.print(Text("no flows match these filters: check the spelling with `regkg ask --list` queries "
+                       "or `regkg orgs`", "yellow"))
 
 
 @app.command()
