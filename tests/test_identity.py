@@ -147,3 +147,10 @@ def test_a_dataset_family_covers_its_members(everything):
     datasets = {row[2] for row in trace(everything, dataset="HES").rows}
     assert "Hospital Episode Statistics Admitted Patient Care (HES APC)" in datasets
     assert datasets <= {r.dataset(n).label for n in ("HES APC", "HES OP", "HES A&E", "HES CC", "HES")}
+
+
+def test_every_sample_validates(everything):
+    from kg.validate import validate
+
+    report = validate(everything)
+    assert report.conforms, report.text
