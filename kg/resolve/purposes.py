@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from kg.resolve.names import clean, label_key
 
 if TYPE_CHECKING:
     from kg.resolve import Resolved, Resolver
+    from kg.resolve.vocab import Concept
 
 _ABBREVIATIONS = {"IV": "invoice-validation", "RS": "risk-stratification"}
 _COMMISSIONING_TITLE = re.compile(r"\b(?:DSfC|CCG|ICB|CSU|Sub[ -]ICB)\b", re.I)
@@ -55,14 +57,27 @@ def find(resolver: Resolver, title: str, objective: str, source: str, first_line
             if slug_ and commissioning:
                 add(_by_slug(resolver, slug_), title_line, title_clean)
         title_key = f" {label_key(title_clean)} "
-        for concept in resolver.purpose_concepts():
-            for label in [concept.label, *concept.alt_labels]:
-                k = label_key(label)
-                if len(k.split()) >= 2 and f" {k} " in title_key:
-                    add(resolver.purpose(concept.label), title_line, title_clean)
-                    break
+        for concept, keys in _title_keys(resolver):
+            if any(k in title_key for k in keys):
+                add(resolver.purpose(concept.label), title_line, title_clean)
 
     return found
+
+
+_TITLE_KEYS: WeakKeyDictionary[object, list[tuple[Concept, tuple[str, ...]]]] = WeakKeyDictionary()
+
+
+def _title_keys(resolver: Resolver) -> list[tuple[Concept, tuple[str, ...]]]:
+    """Each purpose concept with the `` key `` of each of its labels of two words or more, made once
+    per resolver (profiled: folding every label again for each of ~5,500 titles took ~40 % of ``find``)."""
+    keys = _TITLE_KEYS.get(resolver)
+    if keys is None:
+        keys = []
+        for concept in resolver.purpose_concepts():
+            folded = (label_key(label) for label in [concept.label, *concept.alt_labels])
+            keys.append((concept, tuple(f" {k} " for k in folded if len(k.split()) >= 2)))
+        _TITLE_KEYS[resolver] = keys
+    return keys
 
 
 def _by_slug(resolver: Resolver, slug_: str) -> Resolved | None:
