@@ -19,6 +19,8 @@ _ACT_2012 = r"(?:health and social care act|hsca)\s*\(?\s*2012\s*\)?"
 _PARTS = r"(?:\s*\(\s*[0-9a-z]+\s*\))+"
 _SRSA = r"(?:statistic\w*\s+(?:and\s+)?registration\s+service\s+act|\bsrsa)\s*\(?\s*2007\s*\)?"
 _AMENDED = r"(?:\s*,?\s*as amended by section 287 of the health and social care act\s*\(?\s*2012\s*\)?)?"
+# "… 'Other dissemination of information' (NHS England)": the body that disseminates, not another basis
+_BY = r"(?:\s*\(\s*(?:nhs england|nhs digital|hscic)\s*\))?"
 _COPI = r"(?:the\s+)?health service\s*\(\s*control of patient information\s*\)\s*regulations\s*2002"
 
 
@@ -55,9 +57,9 @@ def _gdpr(m: re.Match[str]) -> list[str]:
 
 # (pattern, keys-from-match) in priority order: an earlier match claims its span.
 RECOGNISERS: list[tuple[re.Pattern[str], object]] = [
-    (re.compile(_ACT_2012 + r"\s*-?\s*s\.?\s*261\s*-?\s*'?\s*other dissemination of information\s*'?", re.I),
+    (re.compile(_ACT_2012 + r"\s*-?\s*s\.?\s*261\s*-?\s*'?\s*other dissemination of information\s*'?" + _BY, re.I),
      "hsca-2012-s261-other-dissemination"),
-    (re.compile(r"'?other dissemination of information'?", re.I), "hsca-2012-s261-other-dissemination"),
+    (re.compile(r"'?other dissemination of information'?" + _BY, re.I), "hsca-2012-s261-other-dissemination"),
     (re.compile(_ACT_2012 + r"\s*[-,]?\s*(?P<secs>(?:s\.?|section)\s*261\s*" + _PARTS
                 + r"(?:\s*(?:and|&|,)\s*(?:(?:s\.?|section)\s*)?261\s*" + _PARTS + ")*)", re.I), _hsca_sections),
     (re.compile(r"(?P<secs>\b(?:s\.?|section)\s*261\s*" + _PARTS + r")(?:\s*of\s*(?:the\s*)?" + _ACT_2012 + ")?",
