@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,10 +32,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.errors import RegkgError
-from kg.namespace import PREFIXES, XSD
+from kg.namespace import PREFIX_IRIS, PREFIXES, XSD
 from kg.resolve import Resolver
 from kg.resources import queries_dir
-from kg.store import as_dataset
 
 
 @dataclass(frozen=True)
@@ -202,13 +202,17 @@ def _ox_term(term: Identifier) -> ox.NamedNode | ox.Literal:
 def run(store: ox.Store | Graph, sparql: str, bindings: dict[str, Identifier] | None = None) -> QueryResult:
     """Run a SELECT or ASK query over the union of all graphs, with bound parameters.
 
-    ``store`` may also be an rdflib Graph, e.g. one over a remote server (``kg.remote``).
+    ``store`` may also be an rdflib Graph, e.g. one over a remote server (``kg.remote``).  A local
+    store is queried by Oxigraph directly: converting every term to rdflib and back to a string
+    cost more than some queries themselves (profiled: ``processors``, 32,779 rows, 13 s through
+    rdflib, of which 8.4 s in Oxigraph).
     """
     if bindings:
         sparql = bind_into(sparql, bindings)
-    graph = as_dataset(store) if isinstance(store, ox.Store) else store
+    if isinstance(store, ox.Store):
+        return _run_oxigraph(store, sparql)
     try:
-        result = graph.query(sparql, initNs=PREFIXES)
+        result = store.query(sparql, initNs=PREFIXES)
     except SyntaxError as e:
         raise RegkgError(f"SPARQL syntax error: {e}") from None
     if result.type == "ASK":
@@ -218,6 +222,28 @@ def run(store: ox.Store | Graph, sparql: str, bindings: dict[str, Identifier] | 
         raise RegkgError("only SELECT and ASK queries are supported here; use `regkg export` for graphs")
     columns = [str(v) for v in result.vars]
     rows = [[None if row[c] is None else str(row[c]) for c in columns] for row in result]
+    return QueryResult(columns=columns, rows=rows)
+
+
+@lru_cache(maxsize=1)
+def _local_prefixes() -> dict[str, str]:
+    """The prefixes a query may use undeclared: rdflib's defaults (as the rdflib path had) and ours."""
+    return {prefix: str(iri) for prefix, iri in Graph().namespaces()} | PREFIX_IRIS
+
+
+def _run_oxigraph(store: ox.Store, sparql: str) -> QueryResult:
+    """``run`` on a local store: Oxigraph's own evaluator, each term as its IRI or lexical value."""
+    try:
+        result = store.query(sparql, prefixes=_local_prefixes(), use_default_graph_as_union=True)
+    except SyntaxError as e:
+        raise RegkgError(f"SPARQL syntax error: {e}") from None
+    if isinstance(result, ox.QueryBoolean):
+        answer = bool(result)
+        return QueryResult(columns=["ask"], rows=[[str(answer).lower()]], boolean=answer)
+    if not isinstance(result, ox.QuerySolutions):
+        raise RegkgError("only SELECT and ASK queries are supported here; use `regkg export` for graphs")
+    columns = [v.value for v in result.variables]
+    rows = [[None if term is None else term.value for term in solution] for solution in result]
     return QueryResult(columns=columns, rows=rows)
 
 
