@@ -79,7 +79,8 @@ def build_graph(path: Path) -> tuple[Dataset, int]:
         onto.parse(file, format="turtle")
     graph = ds.graph(URIRef(iri_source(doc.name)))
     n = 0
-    for q in iter_document_quads(doc, resolver, vocab):
+    nquads = "".join(iter_document_quads(doc, resolver, vocab)).encode()  # regkg's mapping, as text
+    for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
         graph.add((_term(q.subject), _term(q.predicate), _term(q.object)))
         n += 1
     return ds, n
