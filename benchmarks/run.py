@@ -290,6 +290,8 @@ def write_results(path: Path, r: dict, rows, args) -> None:
         + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".", "",
         f"Data: {r['build']['agreements']} agreements, {r['build']['quads']:,} quads per edition "
         f"(scale {args.scale:g}). Load average at the start of the one-edition build: {r['build']['load']:.1f}.",
+        *(["Reused from an earlier run (`--reuse`): " + ", ".join(f"{k} ({v})" for k, v in r["reused"].items())
+           + ".", ""] if r.get("reused") else []),
         "", "```", render_table(rows), "```", "",
         "Ratio = baseline / regkg (higher is better for regkg). Peak memory is the child process's VmHWM, "
         "interpreter and imports included. Queries: median of "
@@ -313,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5, help="runs per query (median; default 5)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per baseline query (default 60)")
     ap.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    ap.add_argument("--reuse", nargs="+", default=[], choices=["baseline", "editions"],
+                    help="take these steps' figures from the previous run's results.json instead of re-running "
+                         "them (the slowest steps); RESULTS.md says which, and from when")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("child_args", nargs="?", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -334,10 +339,14 @@ def main(argv: list[str] | None = None) -> int:
     r["queries"] = step("(c) named queries on the regkg store", "queries", store, args.repeat)
     r["busiest"] = spawn("busiest", store)
     r["render"] = step(f"(d) render {r['busiest']['dataset']}", "render", store, r["busiest"]["dataset"], html)
-    if not args.skip_baseline:
+    previous = json.loads((out / "results.json").read_text()) if args.reuse else {}
+    for name in args.reuse:
+        r[name] = previous[name]
+        r.setdefault("reused", {})[name] = previous.get("reused", {}).get(name, previous["date"])
+    if not args.skip_baseline and "baseline" not in args.reuse:
         r["baseline"] = step("(b) baseline build and queries (openpyxl, rdflib)", "baseline", first,
                              args.repeat, args.timeout)
-    if args.editions > 1:
+    if args.editions > 1 and "editions" not in args.reuse:
         e = step(f"(e) regkg build, {len(paths)} editions into one store", "build", [str(p) for p in paths],
                  str(out / "store-editions"))
         r["editions"] = {**e, "count": len(paths)}
