@@ -7,6 +7,8 @@ from pathlib import Path
 
 from kg.errors import SourceError
 from kg.records import SourceDocument
+from kg.sources.reformatted import read_page
+from kg.sources.workbook import read_csv_folder, read_workbook
 from kg.vocab import Vocabulary
 
 PAGE_SUFFIXES = {".txt", ".html", ".htm"}
@@ -35,9 +37,6 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
 
 def read_source(path: Path, vocab: Vocabulary, edition: str | None = None) -> SourceDocument:
     """Read one workbook (xlsx or CSV folder) or reformatted page (text or HTML)."""
-    from kg.sources.reformatted import read_page
-    from kg.sources.workbook import read_csv_folder, read_workbook
-
     if path.is_dir():
         return read_csv_folder(path, vocab, edition)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
