@@ -6,7 +6,11 @@ puts ``tests/`` on ``sys.path``, so no conftest is needed.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -54,3 +58,35 @@ def tiny_flow(title: str = "A title", evidence: str = "Processing by X") -> nx.M
     g.add_edge("s", "c", key="2", kind="release", link="stated", **common)
     g.add_edge("c", "p", key="3", kind="processing", link="inferred", **{**common, "evidence": evidence})
     return g
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@dataclass
+class BrowserPage:
+    """A page in a real headless Chromium, and the JavaScript errors it raised."""
+
+    page: Any
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[BrowserPage]:
+    """Debian's Chromium (never a downloaded browser) driven by Playwright, with a fresh profile."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no system chromium on PATH (CI installs Debian's `chromium` with apt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # Playwright refuses --user-data-dir in launch(); a persistent context is the same fresh profile
+        context = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium,
+                                                       args=CHROMIUM_ARGS, headless=True)
+        try:
+            opened = BrowserPage(context.new_page())
+            opened.page.on("pageerror", lambda e: opened.errors.append(str(e)))
+            yield opened
+        finally:
+            context.close()

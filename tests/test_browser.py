@@ -2,49 +2,29 @@
 
 from __future__ import annotations
 
-import shutil
-
-import pytest
-
 from kg import flows
 from kg.render import render
 
 
-def test_page_draws_expected_node_count(sample_store, tmp_path):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("no system chromium on PATH (CI installs Debian's `chromium` with apt)")
-    from playwright.sync_api import sync_playwright
-
+def test_page_draws_expected_node_count(sample_store, tmp_path, browser):
     flow = flows.flow_graph(sample_store, dataset="SUS+")
     page_file = render(flow, tmp_path / "flows.html", heading="SUS+")
-    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
-    with sync_playwright() as p:
-        # Playwright refuses --user-data-dir in launch(); a persistent context is the same fresh profile
-        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium,
-                                                       args=args, headless=True)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            page.wait_for_function("typeof network !== 'undefined' && network.body !== undefined", timeout=15000)
-            count = page.evaluate("network.body.data.nodes.length")
-            edges = page.evaluate("network.body.data.edges.length")
-            titled = page.evaluate("nodes.get().filter(n => n.title instanceof HTMLElement).length")
-            headings = page.evaluate("document.querySelectorAll('h1').length")
-            # fitted: every node is drawn inside the visible canvas, and the drawing uses most of it
-            box = page.evaluate("""() => {
-                const c = document.getElementById('mynetwork').getBoundingClientRect();
-                const ps = Object.values(network.getPositions()).map(p => network.canvasToDOM(p));
-                const xs = ps.map(p => p.x), ys = ps.map(p => p.y);
-                return {w: c.width, h: c.height, top: c.top, bottom: c.bottom, vh: window.innerHeight,
-                        minx: Math.min(...xs), maxx: Math.max(...xs), miny: Math.min(...ys), maxy: Math.max(...ys)};
-            }""")
-        finally:
-            browser.close()
-    assert not errors
+    page = browser.page
+    page.goto(page_file.as_uri())
+    page.wait_for_function("typeof network !== 'undefined' && network.body !== undefined", timeout=15000)
+    count = page.evaluate("network.body.data.nodes.length")
+    edges = page.evaluate("network.body.data.edges.length")
+    titled = page.evaluate("nodes.get().filter(n => n.title instanceof HTMLElement).length")
+    headings = page.evaluate("document.querySelectorAll('h1').length")
+    # fitted: every node is drawn inside the visible canvas, and the drawing uses most of it
+    box = page.evaluate("""() => {
+        const c = document.getElementById('mynetwork').getBoundingClientRect();
+        const ps = Object.values(network.getPositions()).map(p => network.canvasToDOM(p));
+        const xs = ps.map(p => p.x), ys = ps.map(p => p.y);
+        return {w: c.width, h: c.height, top: c.top, bottom: c.bottom, vh: window.innerHeight,
+                minx: Math.min(...xs), maxx: Math.max(...xs), miny: Math.min(...ys), maxy: Math.max(...ys)};
+    }""")
+    assert not browser.errors
     assert count == flow.number_of_nodes()
     assert edges == flows.aggregate(flow).number_of_edges()
     assert titled == count

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -274,33 +273,18 @@ def test_register_text_is_escaped_in_every_page(evil_store):
 # --------------------------------------------------------------------------- a real browser
 
 
-def test_browser_submits_the_sparql_form(base, tmp_path):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("no system chromium on PATH (CI installs Debian's `chromium` with apt)")
-    from playwright.sync_api import sync_playwright
-
-    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(str(tmp_path / "profile"), executable_path=chromium,
-                                                       args=args, headless=True)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/")
-            page.fill("textarea[name=query]", FIRST_THREE)
-            page.click("button:has-text('Run query')")
-            page.wait_for_selector("#results table")
-            header = page.eval_on_selector_all("#results th", "cells => cells.map(c => c.textContent)")
-            cells = page.eval_on_selector_all("#results td", "cells => cells.map(c => c.textContent)")
-            page.goto(f"{base}/flows?dataset=SUS%2B")  # the flow page's inline scripts run under our CSP
-            page.wait_for_function("typeof network !== 'undefined' && network.body !== undefined", timeout=15000)
-            nodes = page.evaluate("network.body.data.nodes.length")
-        finally:
-            browser.close()
-    assert not errors
+def test_browser_submits_the_sparql_form(base, browser):
+    page = browser.page
+    page.goto(f"{base}/")
+    page.fill("textarea[name=query]", FIRST_THREE)
+    page.click("button:has-text('Run query')")
+    page.wait_for_selector("#results table")
+    header = page.eval_on_selector_all("#results th", "cells => cells.map(c => c.textContent)")
+    cells = page.eval_on_selector_all("#results td", "cells => cells.map(c => c.textContent)")
+    page.goto(f"{base}/flows?dataset=SUS%2B")  # the flow page's inline scripts run under our CSP
+    page.wait_for_function("typeof network !== 'undefined' && network.body !== undefined", timeout=15000)
+    nodes = page.evaluate("network.body.data.nodes.length")
+    assert not browser.errors
     assert header == ["id"]
     assert cells == IDS
     assert nodes > 5
