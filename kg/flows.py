@@ -101,7 +101,7 @@ def select(store: ox.Store, sparql: str, values: dict[str, Iterable[str]] | None
         sparql = sparql.replace("WHERE {", f"WHERE {{ VALUES ?{name} {{ {block} }}", 1)
     result = store.query(_HEADER + sparql, use_default_graph_as_union=True)
     names = [v.value for v in result.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in result]
+    return [{n: t.value for n, t in zip(names, s, strict=True) if t is not None} for s in result]
 
 
 @dataclass
