@@ -285,7 +285,8 @@ def write_results(path: Path, r: dict, rows, args) -> None:
     lines = [
         "# Benchmark results", "",
         f"Latest run: {r['date']} — `python benchmarks/run.py --scale {args.scale:g} --editions {args.editions}"
-        f"{' --skip-baseline' if args.skip_baseline else ''}` (seed {args.seed}).", "",
+        f"{' --skip-baseline' if args.skip_baseline else ''}"
+        f"{' --reuse ' + ' '.join(args.reuse) if args.reuse else ''}` (seed {args.seed}).", "",
         f"Machine: {m['nproc']} CPU(s), {m['cpu']}, {m['memory_gb']} GB RAM, Python {m['python']}; "
         + ", ".join(f"{k} {v}" for k, v in m["packages"].items()) + ".", "",
         f"Data: {r['build']['agreements']} agreements, {r['build']['quads']:,} quads per edition "
