@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.namespace import ID, PREFIXES
+from kg.namespace import ID, PREFIX_IRIS
 from kg.resolve import Resolver
 from kg.resolve.names import dataset_key, org_key
 
@@ -31,8 +31,6 @@ SEP = "; "
 DATASET_IRI, ORG_IRI = str(ID["dataset/"]), str(ID["org/"])
 SOURCE_LABELS = {"nhs-england": "NHS England", "dscro": "Data Services for Commissioners Regional Office"}
 ROLE_ORDER = ("controller", "processor", "sub-processor", "infrastructure")
-
-_HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 Q_VERSIONS = """
 SELECT ?v ?agreement ?vtitle ?atitle ?vn ?start ?end WHERE {
@@ -99,7 +97,7 @@ def select(store: ox.Store, sparql: str, values: dict[str, Iterable[str]] | None
     for name, iris in (values or {}).items():
         block = " ".join(str(ox.NamedNode(iri)) for iri in sorted(iris))
         sparql = sparql.replace("WHERE {", f"WHERE {{ VALUES ?{name} {{ {block} }}", 1)
-    result = store.query(_HEADER + sparql, use_default_graph_as_union=True)
+    result = store.query(sparql, prefixes=PREFIX_IRIS, use_default_graph_as_union=True)
     names = [v.value for v in result.variables]
     return [{n: t.value for n, t in zip(names, s, strict=True) if t is not None} for s in result]
 

@@ -17,13 +17,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
+from kg.demo import sample_sources
 from kg.resolve import Resolver
-from kg.resources import samples_dir
 from kg.store import open_store
-
-
-def sample_sources() -> list[Path]:
-    return sorted(p for p in samples_dir().iterdir() if p.suffix in {".xlsx", ".txt"})
 
 
 @pytest.fixture(scope="session")
