@@ -101,18 +101,23 @@ def replace_graph(store: ox.Store, graph_iri: str, nquads: Path) -> None:
     Oxigraph's own parser reads the file: cheaper than a Python object per quad, and the file, not
     memory, holds a full edition's ~250 MB of text.
     """
-    graph = ox.NamedNode(graph_iri)
-    if store.contains_named_graph(graph):
-        store.remove_graph(graph)
+    _emptied(store, graph_iri)
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
 
 
 def load_turtle(store: ox.Store, files: Iterable[Path], graph_iri: str) -> None:
+    """Load Turtle files (the ontology and vocabularies) as one named graph, replacing it."""
+    graph = _emptied(store, graph_iri)
+    for path in files:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+
+
+def _emptied(store: ox.Store, graph_iri: str) -> ox.NamedNode:
+    """The named graph, with whatever an earlier load put there removed: reloading replaces."""
     graph = ox.NamedNode(graph_iri)
     if store.contains_named_graph(graph):
         store.remove_graph(graph)
-    for path in files:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+    return graph
 
 
 def named_graphs(store: ox.Store) -> list[str]:
