@@ -273,22 +273,95 @@ def _columns(source: str, name: str, raw: _RawSheet) -> _Sheet:
 VersionKey = tuple[str, str | None]
 
 
-class _Reader:
+class CellValues:
+    """Controlled-value and legal-basis cells parsed once per distinct text, against the vocabulary.
+
+    Shared by the workbook reader and the Data Release Register reader (docs/release-register.md),
+    so that both split, match and tally values the same way.
+    """
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        self._values: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._bases: dict[str, tuple[str, ...]] = {}
+        self._concepts: dict[tuple[str, str], str | None] = {}
+        self._flows: dict[tuple[Any, ...], _Flow] = {}
+
+    def flow(self, cells: tuple[Any, ...]) -> _Flow:
+        """The parsed controlled values of a release row, cached: a full edition repeats a few
+        hundred combinations.  Unknown values are still tallied once per row, as ``vocab.concept``
+        would.  ``cells`` are type of data, sensitivity, opt-outs, legal basis and frequency, in
+        that order (``_FLOW_COLUMNS``)."""
+        flow = self._flows.get(cells)
+        if flow is not None:
+            for unknown in flow.unknown:
+                self.vocab.unknown[unknown] += 1
+            return flow
+        kind, sensitivity, opt_out, bases, frequency = map(_text, cells)
+        opt_out = " ".join(opt_out.split())
+        concept = self._concept("opt_out", opt_out) if opt_out else None
+        flow = self._flows[cells] = _Flow(
+            types=tuple(self.controlled("type_of_data", kind)),
+            sensitivity=tuple(self.controlled("sensitivity", sensitivity)),
+            legal_bases=tuple(self.legal_bases(bases)),
+            access_methods=tuple(self.controlled("access_method", frequency)),
+            opt_out=opt_out,
+            applied=self.vocab.applies_opt_outs(concept) if concept else None,
+            unknown=tuple(pair for pair in self._pairs(kind, sensitivity, frequency, opt_out)
+                          if self._concepts[pair] is None),
+        )
+        return flow
+
+    def _pairs(self, kind: str, sensitivity: str, frequency: str, opt_out: str) -> list[tuple[str, str]]:
+        """The (scheme, value) pairs a release row checks against the vocabulary."""
+        pairs = [("type_of_data", v) for v in self._controlled_values("type_of_data", kind)]
+        pairs += [("sensitivity", v) for v in self._controlled_values("sensitivity", sensitivity)]
+        pairs += [("access_method", v) for v in self._controlled_values("access_method", frequency)]
+        return pairs + ([("opt_out", opt_out)] if opt_out else [])
+
+    def controlled(self, scheme: str, cell: str) -> list[str]:
+        """A controlled-value cell: split on ``;``/line breaks, each value checked against the vocabulary."""
+        values = self._controlled_values(scheme, cell)
+        for value in values:
+            self._concept(scheme, value)
+        return list(values)
+
+    def _controlled_values(self, scheme: str, cell: str) -> tuple[str, ...]:
+        key = (scheme, cell)
+        values = self._values.get(key)
+        if values is None:
+            values = self._values[key] = tuple(_unique(" ".join(v.split()) for v in _MULTI.split(cell)))
+        return values
+
+    def _concept(self, scheme: str, value: str) -> str | None:
+        """``vocab.concept`` with a cache; repeats of an unknown value are still tallied."""
+        key = (scheme, value)
+        if key not in self._concepts:
+            self._concepts[key] = self.vocab.concept(scheme, value)
+        elif self._concepts[key] is None:
+            self.vocab.unknown[(scheme, value.strip())] += 1
+        return self._concepts[key]
+
+    def legal_bases(self, cell: str) -> list[str]:
+        """Trap 8: several bases joined by ``;``; each piece trimmed, otherwise verbatim."""
+        pieces = self._bases.get(cell)
+        if pieces is None:
+            pieces = self._bases[cell] = tuple(_unique(p.strip() for p in cell.split(";")))
+        return list(pieces)
+
+
+class _Reader(CellValues):
     """One read of one workbook: the caches, the warnings and the versions found so far."""
 
     def __init__(self, path: Path, vocab: Vocabulary, edition: str | None) -> None:
         self.path = path
         self.name = path.name
-        self.vocab = vocab
+        super().__init__(vocab)
         self.edition = edition or edition_from_name(path.name)
         self.warnings: list[str] = []
         self.agreements: dict[str, Agreement] = {}
         self.versions: dict[VersionKey, AgreementVersion] = {}
         self._refs: dict[Any, VersionKey | str] = {}  # raw reference cell -> (base, version) or why not
-        self._values: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._bases: dict[str, tuple[str, ...]] = {}
-        self._concepts: dict[tuple[str, str], str | None] = {}
-        self._flows: dict[tuple[Any, ...], _Flow] = {}
 
     def read(self, raw: dict[str, _RawSheet]) -> SourceDocument:
         kind = "csv" if self.path.is_dir() else "xlsx"
@@ -297,7 +370,7 @@ class _Reader:
         self._read_datasets(sheets[DATASETS])
         self._read_releases(sheets[RELEASES])
         for version in self.versions.values():
-            _summarise(version)
+            summarise_version(version)
         for agreement in self.agreements.values():
             agreement.versions.sort(key=lambda v: version_sort_key(v.version))
         return SourceDocument(path=str(self.path), kind="workbook", name=self.name, edition=self.edition,
@@ -312,7 +385,7 @@ class _Reader:
         """The (base, version) of a reference cell, or None after reporting a junk row."""
         key = self._refs.get(value)
         if key is None:
-            key = self._refs[value] = _classify_reference(" ".join(_text(value).split()))
+            key = self._refs[value] = classify_reference(" ".join(_text(value).split()))
         if isinstance(key, tuple):
             return key
         if key:  # a reason to skip; blank reference cells in blank rows pass silently
@@ -420,11 +493,11 @@ class _Reader:
         cell = _cells(sheet, row)
         return DatasetUse(
             name=clean_name(cell("Dataset")),
-            types_of_data=self._controlled("type_of_data", cell("Type of Data")),
-            sensitivity=self._controlled("sensitivity", cell("Sensitive or Non-Sensitive")),
-            access_methods=self._controlled("access_method", cell("Frequency")),
-            legal_bases=self._legal_bases(cell("Legal Basis for Provision of Data")),
-            confidentiality=self._controlled("confidentiality", cell("Common Law Duty of Confidentiality")),
+            types_of_data=self.controlled("type_of_data", cell("Type of Data")),
+            sensitivity=self.controlled("sensitivity", cell("Sensitive or Non-Sensitive")),
+            access_methods=self.controlled("access_method", cell("Frequency")),
+            legal_bases=self.legal_bases(cell("Legal Basis for Provision of Data")),
+            confidentiality=self.controlled("confidentiality", cell("Common Law Duty of Confidentiality")),
             evidence=Evidence(self.name, number, sheet=DATASETS),
         )
 
@@ -449,7 +522,7 @@ class _Reader:
             if version is None:
                 orphans.add(key, offset)
                 continue
-            flow = self._flow(tuple(row[i] for i in i_flow))
+            flow = self.flow(tuple(row[i] for i in i_flow))
             cell = row[i_month]
             if cell not in months:
                 months[cell] = parse_month(cell)
@@ -473,69 +546,6 @@ class _Reader:
         for ((base, ver), dataset), rows in strays.items():
             self.warn(RELEASES, rows[0], f"{_rows(rows)} release {dataset!r} under {base} version {ver}, "
                                          "which its Datasets rows do not list; kept")
-
-    def _flow(self, cells: tuple[Any, ...]) -> _Flow:
-        """The parsed controlled values of a release row, cached: a full edition repeats a few
-        hundred combinations.  Unknown values are still tallied once per row, as ``vocab.concept``
-        would."""
-        flow = self._flows.get(cells)
-        if flow is not None:
-            for unknown in flow.unknown:
-                self.vocab.unknown[unknown] += 1
-            return flow
-        kind, sensitivity, opt_out, bases, frequency = map(_text, cells)
-        opt_out = " ".join(opt_out.split())
-        concept = self._concept("opt_out", opt_out) if opt_out else None
-        flow = self._flows[cells] = _Flow(
-            types=tuple(self._controlled("type_of_data", kind)),
-            sensitivity=tuple(self._controlled("sensitivity", sensitivity)),
-            legal_bases=tuple(self._legal_bases(bases)),
-            access_methods=tuple(self._controlled("access_method", frequency)),
-            opt_out=opt_out,
-            applied=self.vocab.applies_opt_outs(concept) if concept else None,
-            unknown=tuple(pair for pair in self._pairs(kind, sensitivity, frequency, opt_out)
-                          if self._concepts[pair] is None),
-        )
-        return flow
-
-    # values
-
-    def _pairs(self, kind: str, sensitivity: str, frequency: str, opt_out: str) -> list[tuple[str, str]]:
-        """The (scheme, value) pairs a release row checks against the vocabulary."""
-        pairs = [("type_of_data", v) for v in self._controlled_values("type_of_data", kind)]
-        pairs += [("sensitivity", v) for v in self._controlled_values("sensitivity", sensitivity)]
-        pairs += [("access_method", v) for v in self._controlled_values("access_method", frequency)]
-        return pairs + ([("opt_out", opt_out)] if opt_out else [])
-
-    def _controlled(self, scheme: str, cell: str) -> list[str]:
-        """A controlled-value cell: split on ``;``/line breaks, each value checked against the vocabulary."""
-        values = self._controlled_values(scheme, cell)
-        for value in values:
-            self._concept(scheme, value)
-        return list(values)
-
-    def _controlled_values(self, scheme: str, cell: str) -> tuple[str, ...]:
-        key = (scheme, cell)
-        values = self._values.get(key)
-        if values is None:
-            values = self._values[key] = tuple(_unique(" ".join(v.split()) for v in _MULTI.split(cell)))
-        return values
-
-    def _concept(self, scheme: str, value: str) -> str | None:
-        """``vocab.concept`` with a cache; repeats of an unknown value are still tallied."""
-        key = (scheme, value)
-        if key not in self._concepts:
-            self._concepts[key] = self.vocab.concept(scheme, value)
-        elif self._concepts[key] is None:
-            self.vocab.unknown[(scheme, value.strip())] += 1
-        return self._concepts[key]
-
-    def _legal_bases(self, cell: str) -> list[str]:
-        """Trap 8: several bases joined by ``;``; each piece trimmed, otherwise verbatim."""
-        pieces = self._bases.get(cell)
-        if pieces is None:
-            pieces = self._bases[cell] = tuple(_unique(p.strip() for p in cell.split(";")))
-        return list(pieces)
 
 
 _FLOW_COLUMNS = ("Type of Data", "Sensitive or Non-Sensitive", "Patient Opt-Outs Applied",
@@ -575,7 +585,7 @@ class _Orphans:
 
 # --- small helpers ----------------------------------------------------------------------------
 
-def _classify_reference(text: str) -> VersionKey | str:
+def classify_reference(text: str) -> VersionKey | str:
     """(base, version) for a usable reference, else why the row is skipped ('' for a blank cell)."""
     if not text:
         return "no reference number"
@@ -587,7 +597,7 @@ def _classify_reference(text: str) -> VersionKey | str:
     return base, version
 
 
-def _summarise(version: AgreementVersion) -> None:
+def summarise_version(version: AgreementVersion) -> None:
     """Version-level values: the union of its dataset rows, its release months and opt-outs."""
     uses = version.datasets
     version.types_of_data = _unique(v for u in uses for v in u.types_of_data)
