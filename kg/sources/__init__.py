@@ -8,11 +8,13 @@ from pathlib import Path
 from kg.errors import SourceError
 from kg.records import SourceDocument
 from kg.sources.reformatted import read_page
+from kg.sources.release_register import is_release_register, read_release_register
 from kg.sources.workbook import read_csv_folder, read_workbook
 from kg.vocab import Vocabulary
 
 PAGE_SUFFIXES = {".txt", ".html", ".htm"}
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+REGISTER_SUFFIXES = {".csv"}  # NHS Digital's Data Release Register (docs/release-register.md)
 
 
 def is_csv_workbook(folder: Path) -> bool:
@@ -21,24 +23,33 @@ def is_csv_workbook(folder: Path) -> bool:
 
 
 def source_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into the source files inside them, in a stable order."""
+    """Expand folders into the source files inside them, in a stable order.
+
+    A folder's CSV files are taken only when their header is a Data Release Register's; any other
+    CSV in a folder is not a source (a CSV named on its own must be one, see ``read_source``).
+    """
     found: list[Path] = []
     for path in paths:
         if not path.exists():
             raise SourceError(str(path), "no such file or folder")
         if path.is_dir() and not is_csv_workbook(path):
             found.extend(sorted(p for p in path.rglob("*")
-                                if p.suffix.lower() in PAGE_SUFFIXES | WORKBOOK_SUFFIXES
-                                and not p.name.startswith(".")))
+                                if not p.name.startswith(".")
+                                and (p.suffix.lower() in PAGE_SUFFIXES | WORKBOOK_SUFFIXES
+                                     or (p.suffix.lower() in REGISTER_SUFFIXES and is_release_register(p)))))
         else:
             found.append(path)
     return found
 
 
 def read_source(path: Path, vocab: Vocabulary, edition: str | None = None) -> SourceDocument:
-    """Read one workbook (xlsx or CSV folder) or reformatted page (text or HTML)."""
+    """Read one workbook (xlsx or CSV folder), Data Release Register (a CSV file) or reformatted
+    page (text or HTML).  A CSV file that is not a release register fails with a one-line
+    ``SourceError`` naming the columns expected."""
     if path.is_dir():
         return read_csv_folder(path, vocab, edition)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         return read_workbook(path, vocab, edition)
+    if path.suffix.lower() in REGISTER_SUFFIXES:
+        return read_release_register(path, vocab, edition)
     return read_page(path, vocab)
