@@ -1,14 +1,25 @@
-"""Evaluate processor extraction against the hand-made labels: ``python -m kg.extract.evaluate``.
+"""Evaluate processor extraction against hand-made labels: ``python -m kg.extract.evaluate``.
 
-The labels (``tests/fixtures/processor_labels.json``) were written by reading the register text
-before any extractor existed; they are the yardstick and are never edited to suit the extractor.
-Matching is by resolved organisation IRI per agreement version, so spellings do not matter but
-identity does.  Precision is reported first because a wrong processor is a false accusation.
+Two yardsticks, both written by reading the register text, never edited to suit the extractor
+(docs/processors.md):
+
+* **the corpus** (``tests/fixtures/corpus/``): 30 real agreements, the newest version of each,
+  labelled independently of regkg and split once into *dev* (rules are written against it) and
+  *test* (the figure regkg reports). ``?name`` labels are uncertain: neither required nor
+  penalised. Organisations in ``NEGATIVES.tsv`` that the extractor names are listed.
+* **the samples** (``tests/fixtures/processor_labels.json``): every version of the nine agreements
+  of the sample workbook and page, the labels the first extractor was written against.
+
+Matching is by resolved organisation identity per agreement (version): the resolver's IRI, which
+for a name the vocabulary does not know is the slug of its normalised key — so spellings and legal
+suffixes do not matter but identity does.  Precision is printed first: a wrong processor is a false
+statement about who holds patient data.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import time
@@ -27,6 +38,10 @@ ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "tests" / "fixtures" / "processor_labels.json"
 WORKBOOK = ROOT / "kg" / "samples" / "datausesregister_sample.xlsx"
 PAGE = ROOT / "kg" / "samples" / "nhs_leicester_leicestershire_and_rutland_icb__04v.txt"
+CORPUS = ROOT / "tests" / "fixtures" / "corpus"
+SPLITS = ("dev", "test", "samples")
+# The issue's floor (docs/processors.md): on test, and dev at least as good.
+TARGET_PRECISION, TARGET_RECALL = 0.97, 0.95
 
 
 @dataclass
@@ -42,10 +57,26 @@ class Row:
     missing_version: bool = False
     gold_datasets: dict[str, set[str]] = field(default_factory=dict)  # IRI -> stated dataset IRIs
     found_datasets: dict[str, set[str]] = field(default_factory=dict)
+    uncertain: dict[str, str] = field(default_factory=dict)  # IRI -> label: neither required nor penalised
+    gold_evidence: dict[str, str] = field(default_factory=dict)  # IRI -> the label's sentence
+    gold_roles: dict[str, str] = field(default_factory=dict)  # IRI -> labelled role
+
+    @property
+    def scored(self) -> dict[str, ProcessorFinding]:
+        """Findings that count: those matching an uncertain label are left out."""
+        return {i: f for i, f in self.found.items() if i not in self.uncertain or i in self.gold}
 
     @property
     def true_positives(self) -> set[str]:
         return set(self.gold) & set(self.found)
+
+    @property
+    def false_positives(self) -> list[str]:
+        return [i for i in self.scored if i not in self.gold]
+
+    @property
+    def missed(self) -> list[str]:
+        return [i for i in self.gold if i not in self.found]
 
 
 @dataclass
@@ -54,22 +85,32 @@ class Report:
 
     rows: list[Row]
     seconds: float = 0.0
+    split: str = "samples"
 
     @property
     def precision(self) -> float:
-        found = sum(len(r.found) for r in self.rows)
+        found = sum(len(r.scored) for r in self.rows)
         return sum(len(r.true_positives) for r in self.rows) / found if found else 1.0
-
-    @property
-    def datasets_agree(self) -> tuple[int, int]:
-        """(true-positive processors whose stated datasets equal the label's, true positives)."""
-        pairs = [(r, i) for r in self.rows for i in r.true_positives]
-        return sum(r.gold_datasets[i] == r.found_datasets[i] for r, i in pairs), len(pairs)
 
     @property
     def recall(self) -> float:
         gold = sum(len(r.gold) for r in self.rows)
         return sum(len(r.true_positives) for r in self.rows) / gold if gold else 1.0
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(true positives, scored findings, gold processors)."""
+        return (sum(len(r.true_positives) for r in self.rows), sum(len(r.scored) for r in self.rows),
+                sum(len(r.gold) for r in self.rows))
+
+    @property
+    def datasets_agree(self) -> tuple[int, int]:
+        """(true-positive processors whose stated datasets equal the label's, true positives)."""
+        pairs = [(r, i) for r in self.rows for i in r.true_positives if r.gold_datasets]
+        return sum(r.gold_datasets[i] == r.found_datasets[i] for r, i in pairs), len(pairs)
+
+
+# --- the sample workbook and page (processor_labels.json) -------------------------------------
 
 
 def load_versions() -> dict[tuple[str, str, str | None], tuple[AgreementVersion, str]]:
@@ -90,7 +131,7 @@ def _documents() -> Iterable[tuple[str, str, list[tuple[str, AgreementVersion]]]
 
 
 def evaluate(resolver: Resolver | None = None) -> Report:
-    """Run the extractor on every labelled version and compare by organisation IRI."""
+    """The samples: every labelled version of the sample workbook and page, by organisation IRI."""
     resolver = resolver or Resolver.load()
     labels = json.loads(LABELS.read_text(encoding="utf-8"))
     versions = load_versions()
@@ -112,13 +153,10 @@ def evaluate(resolver: Resolver | None = None) -> Report:
                         gold_datasets={resolver.organisation(p["organisation"]).iri:
                                        _dataset_iris(resolver, p["datasets"]) for p in label["processors"]},
                         found_datasets={i: _dataset_iris(resolver, _effective_datasets(f, version))
-                                        for i, f in found.items()}))
-    return Report(rows, seconds)
-
-
-def resolver_iri(row: Row, finding: ProcessorFinding) -> str:
-    """The IRI a finding was matched under in ``row``."""
-    return next(i for i, f in row.found.items() if f is finding)
+                                        for i, f in found.items()},
+                        gold_evidence={resolver.organisation(p["organisation"]).iri: p["evidence"]
+                                       for p in label["processors"]}))
+    return Report(rows, seconds, "samples")
 
 
 def _effective_datasets(finding: ProcessorFinding, version: AgreementVersion) -> list[str]:
@@ -132,39 +170,121 @@ def _dataset_iris(resolver: Resolver, names: list[str]) -> set[str]:
     return {resolver.dataset(n).iri for n in names}
 
 
+# --- the corpus (tests/fixtures/corpus) -------------------------------------------------------
+
+
+def load_split(corpus: Path = CORPUS) -> dict[str, str]:
+    """Agreement reference → ``dev`` or ``test``, as fixed in ``split.tsv``."""
+    return {row["agreement"]: row["split"] for row in _tsv(corpus / "split.tsv")}
+
+
+def load_corpus(corpus: Path = CORPUS) -> dict[str, tuple[AgreementVersion, str]]:
+    """Agreement reference → (its newest version, the workbook's file name): what was labelled."""
+    doc = read_workbook(corpus / "datausesregister_corpus.xlsx", Vocabulary.load())
+    return {a.base_reference: (a.latest(), doc.name) for a in doc.agreements}
+
+
+def evaluate_corpus(split: str, resolver: Resolver | None = None, corpus: Path = CORPUS) -> Report:
+    """Score the newest version of each agreement of ``split`` (``dev`` or ``test``)."""
+    resolver = resolver or Resolver.load()
+    refs = sorted(ref for ref, s in load_split(corpus).items() if s == split)
+    versions = load_corpus(corpus)
+    labels = _tsv(corpus / "PROCESSORS.tsv")
+    negatives = _tsv(corpus / "NEGATIVES.tsv")
+    rows, seconds = [], 0.0
+    for ref in refs:
+        row = Row("corpus", ref, None, gold={}, found={})
+        for label in (lab for lab in labels if lab["agreement"] == ref and lab["role"] != "none"):
+            name = label["processor"]
+            target = row.uncertain if name.startswith("?") else row.gold
+            iri = resolver.organisation(name.lstrip("?")).iri
+            target[iri] = name.lstrip("?")
+            row.gold_evidence[iri], row.gold_roles[iri] = label["evidence"], label["role"]
+        if ref not in versions:
+            row.missing_version = True
+            rows.append(row)
+            continue
+        version, doc_name = versions[ref]
+        row.version = version.version
+        t0 = time.perf_counter()
+        findings = extract_processors(version, resolver, doc_name)
+        seconds += time.perf_counter() - t0
+        row.found = {resolver.organisation(f.organisation).iri: f for f in findings}
+        named = {resolver.organisation(n["organisation"]).iri: n for n in negatives if n["agreement"] == ref}
+        row.negatives_hit = [f"{named[i]['organisation']} ({named[i]['reason']})"
+                             for i in row.found if i in named and i not in row.gold]
+        rows.append(row)
+    return Report(rows, seconds, split)
+
+
+def _tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
 def format_report(report: Report) -> str:
-    """Per-version rows, then the totals."""
-    lines = [f"{'source':<12} {'agreement':<22} {'version':<8} gold found  tp  false positives / missed"]
+    """Per-version rows with every false and missed processor and its sentence, then the totals."""
+    lines = [f"== {report.split} ==",
+             f"{'source':<12} {'agreement':<22} {'version':<8} gold found  tp  false / missed"]
     for r in report.rows:
-        fp = [r.found[i].organisation for i in r.found if i not in r.gold]
-        fn = [r.gold[i] for i in r.gold if i not in r.found]
-        note = "; ".join(filter(None, [
-            "VERSION NOT READ" if r.missing_version else "",
-            f"FP: {', '.join(fp)}" if fp else "", f"FN: {', '.join(fn)}" if fn else "",
-            f"negatives extracted: {', '.join(r.negatives_hit)}" if r.negatives_hit else ""]))
-        lines.append(f"{r.source:<12} {r.agreement:<22} {r.version or '-':<8} {len(r.gold):>4} {len(r.found):>5}"
-                     f" {len(r.true_positives):>3}  {note}")
-        for f in r.found.values():
-            sub = " sub" if f.sub else ""
-            iri = resolver_iri(r, f)
-            differ = iri in r.gold and r.gold_datasets[iri] != r.found_datasets[iri]
-            mark = "  (label datasets differ)" if differ else ""
-            lines.append(f"{'':<44}- {f.organisation} [{f.role}{sub}] {f.datasets or '(inferred datasets)'}{mark}")
-    agree, total = report.datasets_agree
-    lines.append(f"stated datasets as labelled for {agree} of {total} matched processors"
-                 " (unstated = the version's datasets)")
-    lines.append(f"precision {report.precision:.3f}  recall {report.recall:.3f}  "
+        lines.append(f"{r.source:<12} {r.agreement:<22} {r.version or '-':<8} {len(r.gold):>4} "
+                     f"{len(r.scored):>5} {len(r.true_positives):>3}"
+                     + ("  VERSION NOT READ" if r.missing_version else ""))
+        lines += _row_details(r)
+    tp, found, gold = report.counts
+    if report.split == "samples":
+        agree, total = report.datasets_agree
+        lines.append(f"stated datasets as labelled for {agree} of {total} matched processors"
+                     " (unstated = the version's datasets)")
+    lines.append(f"{report.split}: precision {report.precision:.3f} ({tp}/{found})  "
+                 f"recall {report.recall:.3f} ({tp}/{gold})  "
                  f"({len(report.rows)} versions, extraction {report.seconds * 1000:.1f} ms)")
     return "\n".join(lines)
 
 
+def _row_details(r: Row) -> list[str]:
+    """One line per finding (marked FALSE or uncertain), per missed processor, per negative named."""
+    out = []
+    for iri, f in r.found.items():
+        mark = ("" if iri in r.gold else "  uncertain label" if iri in r.uncertain else "  FALSE")
+        role = f"{f.role}{' sub' if f.sub else ''}"
+        if iri in r.gold_roles and r.gold_roles[iri] != f.role:
+            mark += f"  (labelled {r.gold_roles[iri]})"
+        if iri in r.gold_datasets and r.gold_datasets[iri] != r.found_datasets.get(iri):
+            mark += "  (label datasets differ)"
+        out.append(f"{'':<4}+ {f.organisation} [{role}]{mark}")
+        if iri not in r.gold:
+            out.append(f"{'':<8}\"{f.evidence.text}\"")
+    for iri in r.missed:
+        out.append(f"{'':<4}- MISSED {r.gold[iri]}")
+        out.append(f"{'':<8}\"{r.gold_evidence.get(iri, '')}\"")
+    out += [f"{'':<4}! negative extracted: {n}" for n in r.negatives_hit]
+    return out
+
+
+def meets_targets(report: Report) -> bool:
+    """The issue's floor: precision ≥ 0.97 and recall ≥ 0.95."""
+    return report.precision >= TARGET_PRECISION and report.recall >= TARGET_RECALL
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Print the report; exit 1 when precision < 0.95 or recall < 0.90 (the issue's targets)."""
-    parser = argparse.ArgumentParser(prog="python -m kg.extract.evaluate", description=__doc__)
-    parser.parse_args(argv)
-    report = evaluate()
-    print(format_report(report))
-    return 0 if report.precision >= 0.95 and report.recall >= 0.90 else 1
+    """Print the chosen splits; exit 1 when one misses the floor or a sample version is not read."""
+    parser = argparse.ArgumentParser(prog="python -m kg.extract.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--split", choices=(*SPLITS, "all"), default="all",
+                        help="dev and samples while writing rules; test only to report (docs/processors.md)")
+    args = parser.parse_args(argv)
+    resolver = Resolver.load()
+    splits = SPLITS if args.split == "all" else (args.split,)
+    ok = True
+    for split in splits:
+        report = evaluate(resolver) if split == "samples" else evaluate_corpus(split, resolver)
+        print(format_report(report), end="\n\n")
+        ok &= meets_targets(report) and not any(r.missing_version for r in report.rows)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
