@@ -192,8 +192,9 @@ class _Reader:
             seen = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "no header"
             hint = ("; a workbook's sheets as CSV files are read from their folder"
                     if any(_fold(h) == "reference number" for h in header) else "")
-            raise SourceError(self.name, f"not {TITLE}: missing column{'s' if len(missing) > 1 else ''} "
-                                         f"{', '.join(missing)}; expected {EXPECTED}; found {seen}{hint}")
+            lacks = "" if len(missing) == len(COLUMNS) else (
+                f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; ")
+            raise SourceError(self.name, f"not {TITLE}: {lacks}expected columns {EXPECTED}; found {seen}{hint}")
         return found, optional
 
     def _row(self, row: list[str], start: int, end: int) -> None:
