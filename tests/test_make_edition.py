@@ -17,7 +17,19 @@ from python_calamine import CalamineWorkbook
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.make_edition import generate, main
+from benchmarks.make_edition import (
+    AMEND_RATE,
+    EDIT_RATE,
+    END_RATE,
+    NEW_RATE,
+    RELEASE_RATE,
+    churn_count,
+    edition_name,
+    generate,
+    main,
+    series_size,
+)
+from benchmarks.vocabulary import CCG_NAMES
 
 HEADERS = {
     "Agreements": [
@@ -76,18 +88,17 @@ def base(ref: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def two_editions(tmp_path_factory) -> list[Path]:
-    return generate(SCALE, 2, 42, tmp_path_factory.mktemp("ed"))
+def one_edition(tmp_path_factory) -> Path:
+    return generate(SCALE, 1, 42, tmp_path_factory.mktemp("ed"))[0]
 
 
 @pytest.fixture(scope="module")
-def first(two_editions):
-    return read(two_editions[0])
+def first(one_edition):
+    return read(one_edition)
 
 
-def test_file_names_are_consecutive_months(two_editions):
-    assert [p.name for p in two_editions] == ["datausesregister_january2026.xlsx",
-                                              "datausesregister_february2026.xlsx"]
+def test_file_name_is_the_month(one_edition):
+    assert one_edition.name == "datausesregister_january2026.xlsx"
 
 
 def test_three_sheets_with_official_headers_in_order(first):
@@ -141,8 +152,8 @@ def test_releases(first):
     assert {"Yes", "No"} <= set(column(first, "DataReleases", "Patient Opt-Outs Applied"))
 
 
-def test_only_planted_values_are_unknown(two_editions, first):
-    planted = json.loads(Path(f"{two_editions[0]}.planted.json").read_text(encoding="utf-8"))
+def test_only_planted_values_are_unknown(one_edition, first):
+    planted = json.loads(Path(f"{one_edition}.planted.json").read_text(encoding="utf-8"))
     unknown = {(p["sheet"], p["column"], p["value"]) for p in planted if p["kind"] == "unknown-value"}
     assert unknown == PLANTED_UNKNOWN
     found = set()
@@ -179,30 +190,176 @@ def test_same_seed_same_bytes(tmp_path):
     assert a.read_bytes() != c.read_bytes()
 
 
-def test_editions_differ_by_churn(two_editions, first):
-    second = read(two_editions[1])
-    churn = json.loads(Path(f"{two_editions[1]}.churn.json").read_text(encoding="utf-8"))
-    b1 = {base(r) for r in column(first, "Agreements", "Reference Number")}
-    b2 = {base(r) for r in column(second, "Agreements", "Reference Number")}
-    assert churn["added"] and churn["removed"] and churn["renewed"] and churn["amended"]
-    assert set(churn["added"]) == b2 - b1
-    assert set(churn["removed"]) == b1 - b2
-    v1 = Counter(base(r) for r in column(first, "Agreements", "Reference Number"))
-    v2 = Counter(base(r) for r in column(second, "Agreements", "Reference Number"))
-    assert all(v2[b] == v1[b] + 1 for b in churn["renewed"])
-    rows1 = {r[0]: r for r in first["Agreements"][1:]}
-    rows2 = {r[0]: r for r in second["Agreements"][1:]}
-    for b in churn["amended"]:  # same newest reference, different content
-        ref = max((r for r in rows2 if base(r) == b), key=lambda r: list(rows2).index(r))
-        assert ref in rows1 and rows1[ref] != rows2[ref]
-    files1 = set(column(first, "DataReleases", "File Reference"))
-    files2 = set(column(second, "DataReleases", "File Reference"))
-    assert files1 - files2 and files2 - files1  # files of removed agreements gone, new files released
-    assert "Feb-26" not in column(first, "DataReleases", "Month File Released")
-    assert "Feb-26" in column(second, "DataReleases", "Month File Released")
-
-
 def test_cli(tmp_path, capsys):
     assert main(["--scale", "0.01", "--editions", "1", "--seed", "42", "-o", str(tmp_path)]) == 0
     assert (tmp_path / "datausesregister_january2026.xlsx").exists()
     assert (tmp_path / "datausesregister_january2026.xlsx.planted.json").exists()
+
+
+# --- series mode: consecutive monthly editions across the July 2022 CCG -> Sub-ICB rename -------
+
+SERIES_SCALE = 0.02
+TEST_RECORD = "DARS-NIC-401994-D5Q7S"
+
+
+@pytest.fixture(scope="module")
+def series(tmp_path_factory) -> list[Path]:
+    return generate(SERIES_SCALE, 4, 42, tmp_path_factory.mktemp("series"), start="2022-05")
+
+
+@pytest.fixture(scope="module")
+def series_sheets(series) -> list[dict[str, list[list]]]:
+    return [read(p) for p in series]
+
+
+def versions(sheets) -> dict[str, list]:
+    """Agreements rows by version reference (junk row and test record left out)."""
+    return {r[0]: r for r in sheets["Agreements"][1:] if r[0] not in ("No filters applied", TEST_RECORD)}
+
+
+def listed(sheets) -> set[str]:
+    return {base(r) for r in versions(sheets)}
+
+
+def dataset_rows(sheets) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for row in sheets["Datasets"][1:]:
+        out.setdefault(row[0], []).append(row)
+    return out
+
+
+def unplanted_releases(path: Path, sheets) -> dict[str, list]:
+    """Release rows by file reference, without the rows a value was planted in."""
+    planted = {row for p in json.loads(Path(f"{path}.planted.json").read_text(encoding="utf-8"))
+               if p["sheet"] == "DataReleases" for row in p["rows"]}
+    return {r[0]: r for i, r in enumerate(sheets["DataReleases"][1:], start=2) if i not in planted}
+
+
+def churn_of(path: Path) -> dict:
+    return json.loads(Path(f"{path}.churn.json").read_text(encoding="utf-8"))
+
+
+def test_series_file_names_are_consecutive_months(series):
+    assert [p.name for p in series] == [f"datausesregister_{m}2022.xlsx" for m in ("may", "june", "july", "august")]
+    assert not Path(f"{series[0]}.churn.json").exists()
+    assert all(Path(f"{p}.churn.json").exists() for p in series[1:])
+
+
+def test_churn_counts_are_the_stated_rates(series, series_sheets):
+    for k in range(len(series) - 1):
+        before, after, churn = series_sheets[k], series_sheets[k + 1], churn_of(series[k + 1])
+        n = len(listed(before))
+        assert sorted(listed(after) - listed(before)) == churn["added"]
+        assert sorted(listed(before) - listed(after)) == churn["ended"]
+        assert len(churn["added"]) == churn_count(n, NEW_RATE) == max(1, round(n * 0.02))
+        assert len(churn["ended"]) == churn_count(n, END_RATE) == max(1, round(n * 0.01))
+        assert len(churn["amended"]) == churn_count(n, AMEND_RATE) == max(1, round(n * 0.02))
+        assert len(churn["edited"]) == churn_count(n, EDIT_RATE) == max(1, round(n * 0.0025))
+        v1, v2 = versions(before), versions(after)
+        for b in churn["amended"]:  # a new version number; the older versions still listed
+            old = {r for r in v1 if base(r) == b}
+            new = {r for r in v2 if base(r) == b}
+            assert old < new and len(new - old) == 1
+        new_versions = {r for r in v2 if r not in v1}
+        assert {base(r) for r in new_versions} == set(churn["added"]) | set(churn["amended"])
+
+
+def test_edit_in_place_same_version_number_different_content(series, series_sheets):
+    fields = set()
+    for k in range(len(series) - 1):
+        before, after, churn = series_sheets[k], series_sheets[k + 1], churn_of(series[k + 1])
+        v1, v2 = versions(before), versions(after)
+        d1, d2 = dataset_rows(before), dataset_rows(after)
+        renamed = {r["to"]: r["from"] for r in churn.get("renamed", [])}
+        edited = {e["reference"]: e["field"] for e in churn["edited"]}
+        assert edited
+        for ref, field in edited.items():
+            assert ref in v1 and ref in v2  # same version number
+            assert (v1[ref], d1[ref]) != (v2[ref], d2[ref])  # different content
+            fields.add(field)
+            if field == "legal basis":
+                assert v1[ref] == v2[ref] and d1[ref] != d2[ref]
+            if field == "end date":
+                assert v2[ref][7] > v1[ref][7]
+        for ref in set(v1) & set(v2) - set(edited):  # nothing else changes in place (but the renames)
+            assert v1[ref] == unrename(v2[ref], renamed), ref
+            assert d1[ref] == d2[ref], ref
+    assert fields
+
+
+def unrename(row: list, back: dict[str, str]) -> list:
+    """An Agreements row with the July 2022 renames undone (``back``: Sub-ICB name -> CCG name)."""
+    row = list(row)
+    for c in (2, 4):  # applicant, controllers
+        for to, frm in sorted(back.items(), key=lambda x: -len(x[0])):
+            row[c] = row[c].replace(to, frm)
+    if back and row[3] in ("Sub ICB Location", "Integrated Care Board (ICB)"):
+        row[3] = "Clinical Commissioning Group (CCG)"
+    return row
+
+
+def test_ccgs_renamed_in_july_2022_keep_their_code(series, series_sheets):
+    june, july = series_sheets[1], series_sheets[2]
+    columns = [HEADERS["Agreements"].index(c) for c in ("Applicant Organisation", "Data Controller(s)")]
+    kinds = HEADERS["Agreements"].index("Applicant Organisation Type")
+    assert not any(" ICB - " in r[c] for r in versions(june).values() for c in columns)
+    assert {r[kinds] for r in versions(june).values()}.isdisjoint({"Sub ICB Location", "Integrated Care Board (ICB)"})
+    assert not any(p.get("renamed") for p in map(churn_of, (series[1], series[3])))
+    renamed = churn_of(series[2])["renamed"]
+    assert renamed
+    back = {r["to"]: r["from"] for r in renamed}
+    for r in renamed:  # the Sub-ICB name carries the code; a known CCG's code is the one it had
+        code = re.search(r" ICB - (\w+)$", r["to"]).group(1)
+        assert r["from"].endswith(" CCG")
+        assert CCG_NAMES.get(code, r["from"]) == r["from"]
+    assert any(r["from"] == "NHS West Leicestershire CCG" and r["to"].endswith(" ICB - 04V") for r in renamed)
+    seen_rename = 0
+    for ref, row in versions(june).items():
+        new = versions(july).get(ref)
+        if new is None or ref in {e["reference"] for e in churn_of(series[2])["edited"]}:
+            continue
+        undone = unrename(new, back)
+        for c in columns:
+            assert undone[c] == row[c], ref
+            seen_rename += undone[c] != new[c]
+        assert not any(" CCG" in new[c] and "CCG" not in row[c] for c in columns)
+    assert seen_rename
+    july_names = "\n".join(r[c] for r in versions(july).values() for c in columns)
+    assert not any(r["from"] in july_names for r in renamed)
+
+
+def test_releases_accumulate(series, series_sheets):
+    for k in range(len(series) - 1):
+        r1 = unplanted_releases(series[k], series_sheets[k])
+        r2 = unplanted_releases(series[k + 1], series_sheets[k + 1])
+        still = listed(series_sheets[k + 1])
+        kept = {f: row for f, row in r1.items() if base(row[1]) in still}
+        assert kept and all(r2[f] == row for f, row in kept.items() if f in r2)
+        files1 = {r[0] for r in series_sheets[k]["DataReleases"][1:]}
+        files2 = {r[0] for r in series_sheets[k + 1]["DataReleases"][1:]}
+        kept_files = {r[0] for r in series_sheets[k]["DataReleases"][1:] if base(r[1]) in still}
+        assert kept_files <= files2  # every release of a still-listed agreement is listed again
+        new = files2 - files1
+        assert len(new) == churn_count(len(kept_files), RELEASE_RATE)
+        month = column(series_sheets[k + 1], "DataReleases", "Month File Released")
+        files = column(series_sheets[k + 1], "DataReleases", "File Reference")
+        assert {m for f, m in zip(files, month, strict=True) if f in new} <= {
+            ("Jun-22", "Jul-22", "Aug-22")[k], "Jnu-21"}
+
+
+def test_series_same_seed_same_bytes(tmp_path):
+    a = generate(0.005, 2, 7, tmp_path / "a", start="2022-06")
+    b = generate(0.005, 2, 7, tmp_path / "b", start="2022-06")
+    c = generate(0.005, 2, 8, tmp_path / "c", start="2022-06")
+    for x, y in zip(a, b, strict=True):
+        assert x.read_bytes() == y.read_bytes()
+        assert Path(f"{x}.churn.json").exists() == Path(f"{y}.churn.json").exists()
+    assert Path(f"{a[1]}.churn.json").read_bytes() == Path(f"{b[1]}.churn.json").read_bytes()
+    assert a[1].read_bytes() != c[1].read_bytes()
+
+
+def test_series_starts_smaller_and_names_span_years(tmp_path):
+    assert series_size(1) == 1.0
+    assert series_size(63) == pytest.approx(1.01 ** -62)
+    assert edition_name(2021 * 12 + 6) == "datausesregister_july2021.xlsx"
+    assert edition_name(2026 * 12 + 8) == "datausesregister_september2026.xlsx"
