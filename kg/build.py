@@ -4,6 +4,11 @@ Each source is read, checked and mapped to an N-Quads spool file in turn, so onl
 records are in memory at once (twelve full editions held together took 4.3 GB).  Only then is a
 staging store loaded from the spools and swapped in (``kg.store.swap_in``): bad input anywhere
 fails before any store is touched, and loses nothing.
+
+Editions are read in date order, one at a time, and only what the store does not hold yet is
+resolved, extracted and mapped (``kg.content``); which editions list what is recorded in the
+editions graph (``kg.membership``).  ``--add`` starts from the existing store's content and
+membership, so an edition costs what changed in it (docs/history.md).
 """
 
 from __future__ import annotations
@@ -15,14 +20,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import store as stores
+from kg.content import ContentIndex, Plan
 from kg.errors import StrictModeError
 from kg.extract.processors import extract_processors
 from kg.graph import iter_document_quads
-from kg.namespace import iri_source
+from kg.membership import Edition, Membership, agreement_facts, write_changes
+from kg.namespace import iri_agreement, iri_source
 from kg.records import SourceDocument
 from kg.resolve import Resolver
 from kg.resources import vocabulary_files
 from kg.sources import read_source, source_files
+from kg.sources.workbook import edition_from_name
 from kg.vocab import Vocabulary
 
 ONTOLOGY_GRAPH = iri_source("ontology")
@@ -36,6 +44,8 @@ class SourceSummary:
     agreements: int
     versions: int
     quads: int
+    new_versions: int | None = None  # editions: versions whose content the store did not hold yet
+    skipped: bool = False  # an edition the store already records: nothing was read into it
 
 
 @dataclass
@@ -53,10 +63,15 @@ class BuildResult:
 Progress = Callable[[str], None]
 
 
-def enrich(doc: SourceDocument, resolver: Resolver) -> None:
-    """Add what the text says but no field holds: purposes and processors, with evidence."""
+def enrich(doc: SourceDocument, resolver: Resolver, plan: Plan | None = None) -> None:
+    """Add what the text says but no field holds: purposes and processors, with evidence.
+
+    With a ``plan``, only versions whose content is new: the rest are already in the store, extracted.
+    """
     for agreement in doc.agreements:
         for version in agreement.versions:
+            if plan is not None and not plan.is_new(version):
+                continue
             if not version.purposes:
                 version.purposes = resolver.find_purposes(
                     version.title, version.objective, doc.name, version.text_line.get("objective", 0))
@@ -70,40 +85,87 @@ def build(paths: Iterable[Path | str], store: Path | str | None = None, *, add: 
     vocab = Vocabulary.load()
     resolver = Resolver.load()
     target = stores.resolve_path(store)
-    files = source_files([Path(p) for p in paths])  # a missing path fails before any work
+    files = sorted(source_files([Path(p) for p in paths]), key=lambda p: (edition or edition_from_name(p.name) or "",))
     result = BuildResult(store=target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    state = _State.of(target if add and stores.exists(target) else None)
     with tempfile.TemporaryDirectory(prefix=".regkg-spool-", dir=target.parent) as scratch:
-        spools = [_spool(path, Path(scratch) / f"{i}.nq", vocab, resolver, edition, strict, result, progress)
-                  for i, path in enumerate(files)]
-        with stores.swap_in(target, copy_existing=add) as writable:
-            stores.load_turtle(writable, vocabulary_files(), ONTOLOGY_GRAPH)
-            for graph_iri, spool in spools:
-                if progress:
-                    progress(f"loading {graph_iri.rsplit('/', 1)[-1]}")
-                stores.replace_graph(writable, graph_iri, spool)
+        spools = [spool for i, path in enumerate(files)
+                  if (spool := _spool(path, Path(scratch) / f"{i}.nq", vocab, resolver, edition, strict, result,
+                                      state, progress)) is not None]
+        if spools or not add or state.changed():
+            with stores.swap_in(target, copy_existing=add) as writable:
+                stores.load_turtle(writable, vocabulary_files(), ONTOLOGY_GRAPH)
+                for graph_iri, spool in spools:
+                    if progress:
+                        progress(f"loading {graph_iri.rsplit('/', 1)[-1]}")
+                    stores.replace_graph(writable, graph_iri, spool)
+                write_changes(writable, state.before, state.membership, Path(scratch) / "editions.nq")
     result.unknown_values = vocab.unknown + Counter(
         {k: n for k, n in resolver.unresolved.items() if k[0] == "legal_basis"})
     return result
 
 
+@dataclass
+class _State:
+    """What the store already holds (content and membership), extended edition by edition."""
+
+    index: ContentIndex
+    membership: Membership
+    before: set[str]
+
+    @classmethod
+    def of(cls, existing: Path | None) -> _State:
+        if existing is None:
+            return cls(ContentIndex(), Membership(), set())
+        store = stores.open_store(existing)
+        membership = Membership.of_store(store)
+        return cls(ContentIndex.of_store(store), membership, set(membership.lines()))
+
+    def changed(self) -> bool:
+        return set(self.membership.lines()) != self.before
+
+
+def _edition(doc: SourceDocument, plan: Plan, resolver: Resolver) -> Edition:
+    """What ``doc`` lists, as content IRIs, for the membership record."""
+    listed = Edition(doc.edition or "", releases=set(plan.releases.values()))
+    for agreement in doc.agreements:
+        a = iri_agreement(agreement.base_reference)
+        listed.contents.update(plan.content(v) for v in agreement.versions)
+        latest = agreement.latest()
+        listed.latest[a] = plan.content(latest)
+        listed.facts[a] = agreement_facts(latest.title, [resolver.organisation(c.name).iri for c in latest.controllers])
+    return listed
+
+
 def _spool(path: Path, spool: Path, vocab: Vocabulary, resolver: Resolver, edition: str | None,
-           strict: bool, result: BuildResult, progress: Progress | None) -> tuple[str, Path]:
-    """Read, check and map one source into an N-Quads file; its records are dropped on return."""
+           strict: bool, result: BuildResult, state: _State, progress: Progress | None) -> tuple[str, Path] | None:
+    """Read, check and map one source into an N-Quads file; its records are dropped on return.
+
+    An edition the store already records is skipped (None): adding it again changes nothing.
+    """
     if progress:
         progress(f"reading {path.name}")
     doc = read_source(path, vocab, edition)
     if strict and vocab.unknown:  # the readers tally every unknown value; mapping adds none
         raise StrictModeError(f"{len(vocab.unknown)} unknown vocabulary value(s): "
                               + "; ".join(f"{s}: {v!r}" for s, v in sorted(vocab.unknown)))
+    plan = None
+    if doc.edition and doc.kind != "page":
+        if not state.membership.check_next(doc.edition):
+            result.sources.append(_summary(doc, 0, skipped=True))
+            return None
+        plan = state.index.plan(doc)
     if progress:
         progress(f"mapping {doc.name}")
-    enrich(doc, resolver)
+    enrich(doc, resolver, plan)
     result.warnings.extend(doc.warnings)
-    counted = _Counted(iter_document_quads(doc, resolver, vocab))
+    counted = _Counted(iter_document_quads(doc, resolver, vocab, plan))
     with spool.open("w", encoding="utf-8") as out:
         out.writelines(counted)
-    result.sources.append(_summary(doc, counted.n))
+    if plan is not None:
+        state.membership.observe(_edition(doc, plan, resolver))
+    result.sources.append(_summary(doc, counted.n, plan))
     return iri_source(doc.name), spool
 
 
@@ -120,7 +182,8 @@ class _Counted:
             yield item
 
 
-def _summary(doc: SourceDocument, quads: int) -> SourceSummary:
+def _summary(doc: SourceDocument, quads: int, plan: Plan | None = None, skipped: bool = False) -> SourceSummary:
     return SourceSummary(
         name=doc.name, kind=doc.kind, edition=doc.edition, agreements=len(doc.agreements),
-        versions=sum(len(a.versions) for a in doc.agreements), quads=quads)
+        versions=sum(len(a.versions) for a in doc.agreements), quads=quads,
+        new_versions=len(plan.new_versions) if plan is not None else None, skipped=skipped)

@@ -27,6 +27,10 @@ FormatOpt = Annotated[str | None, typer.Option(
     "--format", "-f", help="table, csv, tsv or json (default: table on a terminal, csv in a pipe).")]
 EndpointOpt = Annotated[str | None, typer.Option(
     "--endpoint", help="Query this SPARQL server (e.g. http://127.0.0.1:7878) instead of the local store.")]
+EditionOpt = Annotated[str | None, typer.Option(
+    "--edition", help="Answer for this edition (YYYY-MM) instead of the newest.")]
+AllEditionsOpt = Annotated[bool, typer.Option(
+    "--all-editions", help="Answer over every edition the store holds, not just the newest.")]
 
 
 def fail(message: str) -> typer.Exit:
@@ -48,6 +52,14 @@ def open_target(endpoint: str | None, store: Path | None) -> Any:
 
         return remote.remote_graph(endpoint)
     return stores.open_store(store)
+
+
+def scope_for(target: Any, edition: str | None, all_editions: bool) -> Any:
+    """The editions a question is asked of; a local store also checks that it holds the edition."""
+    from kg import scope
+
+    chosen = scope.scope_of(edition, all_editions)
+    return scope.check(target, chosen) if isinstance(target, stores.ox.Store) else chosen
 
 
 def params(pairs: list[str] | None) -> dict[str, str]:
@@ -77,7 +89,12 @@ def build(
     except RegkgError as e:
         raise fail(str(e)) from None
     for source in result.sources:
-        err.print(f"{source.name}: {source.agreements} agreements, {source.versions} versions, "
+        if source.skipped:
+            err.print(f"{source.name}: edition {source.edition} is already in the store; nothing changed",
+                      soft_wrap=True)
+            continue
+        new = f" ({source.new_versions} new)" if source.new_versions is not None else ""
+        err.print(f"{source.name}: {source.agreements} agreements, {source.versions} versions{new}, "
                   f"{source.quads} triples")
     report_warnings(result, all_warnings)
     err.print(f"store: {result.store}")
@@ -104,12 +121,18 @@ def query_cmd(
     fmt: FormatOpt = None,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    edition: EditionOpt = None,
+    all_editions: AllEditionsOpt = False,
 ) -> None:
-    """Run an ad hoc SPARQL query over every graph in the store, with bound parameters."""
+    """Run an ad hoc SPARQL query over every graph in the store, with bound parameters.
+
+    `# EDITION ?v` lines in the query restrict ?v to versions of the chosen edition (docs/history.md).
+    """
     text = sys.stdin.read() if sparql == "-" else (
         Path(sparql).read_text(encoding="utf-8") if Path(sparql).is_file() else sparql)
     try:
-        result = query.run_text(open_target(endpoint, store), text, params(param))
+        target = open_target(endpoint, store)
+        result = query.run_text(target, text, params(param), scope=scope_for(target, edition, all_editions))
     except RegkgError as e:
         raise fail(str(e)) from None
     output.write(result, choose_format(fmt))
@@ -123,8 +146,11 @@ def ask(
     fmt: FormatOpt = None,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
+    edition: EditionOpt = None,
+    all_editions: AllEditionsOpt = False,
 ) -> None:
-    """Run a named query from the library (queries/*.rq) with bound parameters."""
+    """Run a named query from the library (queries/*.rq) with bound parameters, for the newest edition
+    unless --edition or --all-editions says otherwise."""
     if list_ or not name:
         listing = query.QueryResult(["name", "title", "parameters"], [
             [q.name, q.title, ", ".join(f"{p.name} ({p.kind})" for p in q.params)]
@@ -132,7 +158,8 @@ def ask(
         output.write(listing, choose_format(fmt))
         return
     try:
-        result = query.ask(open_target(endpoint, store), name, params(param))
+        target = open_target(endpoint, store)
+        result = query.ask(target, name, params(param), scope=scope_for(target, edition, all_editions))
     except RegkgError as e:
         raise fail(str(e)) from None
     output.write(result, choose_format(fmt), title=query.get_named_query(name).title)
@@ -209,12 +236,12 @@ def export(
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="Earlier edition: YYYY-MM, file name or graph IRI.")],
-    new: Annotated[str, typer.Argument(help="Later edition.")],
+    old: Annotated[str, typer.Argument(help="Earlier edition, YYYY-MM.")],
+    new: Annotated[str, typer.Argument(help="Later edition, YYYY-MM.")],
     fmt: FormatOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Agreements added, removed and amended (with the fields that changed) between two editions."""
+    """Agreements added, removed and amended between two editions, each changed field old → new."""
     from kg.diff import diff as run_diff
 
     try:
@@ -225,12 +252,30 @@ def diff(
 
 
 @app.command()
+def history(
+    reference: Annotated[str, typer.Argument(help="An agreement's reference, e.g. DARS-NIC-199599-S0T5M.")],
+    fmt: FormatOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """An agreement's timeline: editions that listed it, its versions, and what changed in each."""
+    from kg.history import history as timeline
+
+    try:
+        result = timeline(stores.open_store(store), reference)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    output.write(result, choose_format(fmt), title=f"History of {reference}")
+
+
+@app.command()
 def trace(
     dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Any label of a dataset, e.g. SUS+.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
     fmt: FormatOpt = None,
     html_file: Annotated[Path | None, typer.Option("--html", help="Also write the flow graph as an HTML page.")] = None,
     store: StoreOpt = None,
+    edition: EditionOpt = None,
+    all_editions: AllEditionsOpt = False,
 ) -> None:
     """Trace flows: source (NHS England / DSCRO) → controller → processor, per agreement."""
     from kg import flows, render
@@ -240,12 +285,13 @@ def trace(
         raise fail("give --dataset and/or --org")
     try:
         opened = stores.open_store(store)
-        rows = tracing.trace(opened, dataset=dataset, org=org)
+        chosen = scope_for(opened, edition, all_editions)
+        rows = tracing.trace(opened, dataset=dataset, org=org, scope=chosen)
         output.write(rows, choose_format(fmt), title=f"Flows of {dataset or org}")
         if not rows.rows:
             err.print(Text(f"no flows of {dataset or org!r} in this store", "yellow"))
         if html_file:
-            render.render(flows.flow_graph(opened, dataset=dataset, org=org), html_file,
+            render.render(flows.flow_graph(opened, dataset=dataset, org=org, scope=chosen), html_file,
                           heading=f"Flows of {dataset or org}")
     except RegkgError as e:
         raise fail(str(e)) from None
@@ -258,13 +304,17 @@ def render(
     org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
     legal_basis: Annotated[str | None, typer.Option("--legal-basis", help="A legal basis, e.g. s251.")] = None,
     store: StoreOpt = None,
+    edition: EditionOpt = None,
+    all_editions: AllEditionsOpt = False,
 ) -> None:
     """Draw the flow graph as one self-contained HTML page (works offline)."""
     from kg import flows
     from kg import render as rendering
 
     try:
-        flow = flows.flow_graph(stores.open_store(store), dataset=dataset, org=org, legal_basis=legal_basis)
+        opened = stores.open_store(store)
+        flow = flows.flow_graph(opened, dataset=dataset, org=org, legal_basis=legal_basis,
+                                scope=scope_for(opened, edition, all_editions))
         heading = "Data flows" + (f" ({flow.graph['filters']})" if flow.graph.get("filters") else "")
         rendering.render(flow, out, heading=heading)
     except RegkgError as e:

@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from kg.namespace import ID, PREFIX_IRIS
 from kg.resolve import Resolver
 from kg.resolve.names import dataset_key, org_key
+from kg.scope import NEWEST, Scope, expand
 
 SEP = "; "
 DATASET_IRI, ORG_IRI = str(ID["dataset/"]), str(ID["org/"])
@@ -35,6 +36,7 @@ ROLE_ORDER = ("controller", "processor", "sub-processor", "infrastructure")
 Q_VERSIONS = """
 SELECT ?v ?agreement ?vtitle ?atitle ?vn ?start ?end WHERE {
   ?a a dur:DataSharingAgreement ; dct:identifier ?agreement ; dur:hasVersion ?v .
+  # EDITION ?v
   OPTIONAL { ?v dct:title ?vtitle } OPTIONAL { ?a dct:title ?atitle }
   OPTIONAL { ?v dur:versionNumber ?vn }
   OPTIONAL { ?v dur:startDate ?start } OPTIONAL { ?v dur:endDate ?end }
@@ -133,8 +135,9 @@ class Labels:
 
 
 def fetch_versions(store: ox.Store, only: set[str] | None = None,
-                   datasets: set[str] | None = None) -> dict[str, Version]:
-    """Every agreement version (or those in ``only``) with its parties, datasets, bases, purposes and processors.
+                   datasets: set[str] | None = None, scope: Scope = NEWEST) -> dict[str, Version]:
+    """Every agreement version of ``scope`` (or those in ``only``) with its parties, datasets, bases,
+    purposes and processors.
 
     A filtered view fetches only the versions that can take part in it: the busiest dataset is in a
     fifth of a full edition's versions, and fetching all of them (every processor's evidence text
@@ -156,7 +159,7 @@ def fetch_versions(store: ox.Store, only: set[str] | None = None,
     versions: dict[str, Version] = {}
     if only is not None and not only:
         return versions
-    for row in select(store, Q_VERSIONS):  # always all: their order is the order flows are added in
+    for row in select(store, expand(Q_VERSIONS, scope)):  # always all: their order is the order flows are added in
         if only is not None and row["v"] not in only:
             continue
         v = versions.setdefault(row["v"], Version(row["v"], row["agreement"]))
@@ -361,8 +364,9 @@ def _candidates(store: ox.Store, filters: Filters) -> set[str] | None:
 
 
 def flow_graph(store: ox.Store, dataset: str | None = None, org: str | None = None,
-               legal_basis: str | None = None, resolver: Resolver | None = None) -> nx.MultiDiGraph:
-    """The flow graph of the whole store, or of the agreements matching the filters."""
+               legal_basis: str | None = None, resolver: Resolver | None = None,
+               scope: Scope = NEWEST) -> nx.MultiDiGraph:
+    """The flow graph of ``scope`` (the newest edition by default), or of the agreements matching the filters."""
     resolver = resolver or Resolver.load()
     labels = fetch_labels(store)
     filters = resolve_filters(labels, resolver, dataset, org, legal_basis)
@@ -372,7 +376,7 @@ def flow_graph(store: ox.Store, dataset: str | None = None, org: str | None = No
     # organisation and legal-basis filters look at every processor and dataset use of a version, so
     # only a view filtered by dataset alone fetches just that dataset's uses and processor links
     narrow = filters.datasets if filters.bases is None and filters.orgs is None else None
-    for v in fetch_versions(store, _candidates(store, filters), narrow).values():
+    for v in fetch_versions(store, _candidates(store, filters), narrow, scope).values():
         if _keep(v, filters, labels):
             builder.add_version(_restrict(v, filters))
     for iri in builder.sources.values():

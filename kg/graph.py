@@ -6,9 +6,14 @@ bulk loader parses natively: building pyoxigraph ``Quad`` objects in Python cost
 escaping N-Quads requires; every IRI comes from ``kg.namespace`` and is a function of the input
 alone, so the same source always yields the identical graph.
 
-Layout (see ontology/regkg.ttl): an agreement has versions; a version carries its controllers,
-dates, values, dataset uses, legal bases, purposes, processors, releases and an evidence node
-pointing at the source file (whose IRI is also the named graph holding all of it).
+Layout (see ontology/regkg.ttl and docs/history.md): an agreement has versions; a version carries its
+controllers, dates, values, dataset uses, legal bases, purposes, processors, releases and an evidence
+node pointing at the source file (whose IRI is also the named graph holding all of it).
+
+An edition (a workbook, a release register) is mapped against a ``kg.content.Plan``: only content the
+store does not hold yet is written, under its content IRI, and which editions list what is recorded
+apart (``kg.membership``).  A reformatted page is undated: it is written whole, its versions listed
+in every edition (a listing with no first or last edition).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from datetime import date
 from functools import lru_cache
 
 from kg import namespace as ns
+from kg.content import Plan
 from kg.namespace import (
     iri_agreement,
     iri_release,
@@ -125,8 +131,10 @@ VALUE_PREDICATES = {
 class GraphWriter:
     """Collects the N-Quads lines of one source document, in its own named graph."""
 
-    def __init__(self, doc: SourceDocument, resolver: Resolver, vocab: Vocabulary) -> None:
+    def __init__(self, doc: SourceDocument, resolver: Resolver, vocab: Vocabulary,
+                 plan: Plan | None = None) -> None:
         self.doc = doc
+        self.plan = plan
         self.resolver = resolver
         self.vocab = vocab
         self.graph_iri = iri_source(doc.name)
@@ -159,21 +167,26 @@ class GraphWriter:
         return True
 
 
-def document_quads(doc: SourceDocument, resolver: Resolver, vocab: Vocabulary) -> list[str]:
+def document_quads(doc: SourceDocument, resolver: Resolver, vocab: Vocabulary,
+                   plan: Plan | None = None) -> list[str]:
     """All N-Quads lines for one source document, in its own named graph."""
-    return list(iter_document_quads(doc, resolver, vocab))
+    return list(iter_document_quads(doc, resolver, vocab, plan))
 
 
-def iter_document_quads(doc: SourceDocument, resolver: Resolver, vocab: Vocabulary) -> Iterator[str]:
+def iter_document_quads(doc: SourceDocument, resolver: Resolver, vocab: Vocabulary,
+                        plan: Plan | None = None) -> Iterator[str]:
     """``document_quads`` one agreement at a time, so that they can be written as they are made.
 
     A full edition is ~1.7 million quads; held at once they took ~0.9 GB (profiled), while an
     agreement's quads are a few thousand at most.
     """
-    w = GraphWriter(doc, resolver, vocab)
+    w = GraphWriter(doc, resolver, vocab, plan)
     _source(w)
     for agreement in doc.agreements:
-        _agreement(w, agreement)
+        if plan is None:
+            _agreement(w, agreement)
+        else:
+            _edition_agreement(w, agreement, plan)
         yield from w.quads
         w.quads.clear()
     yield from w.quads
@@ -194,25 +207,65 @@ def _source(w: GraphWriter) -> None:
         w.add(g, DUR.flag, text(flag))
 
 
-def _agreement(w: GraphWriter, agreement: Agreement) -> None:
-    a = iri_agreement(agreement.base_reference)
-    latest = agreement.latest()
+def _agreement_node(w: GraphWriter, a: str, agreement: Agreement) -> None:
     w.add(a, RDF.type, DUR.DataSharingAgreement)
     w.add(a, DCT.identifier, text(agreement.base_reference))
-    if latest.title:
-        w.add(a, DCT.title, text(latest.title))
     if not agreement.referenced:
         w.add(a, DUR.unreferenced, boolean(True))
+
+
+def _agreement(w: GraphWriter, agreement: Agreement) -> None:
+    """A page's agreement, written whole; its versions are listed in every edition (undated)."""
+    a = iri_agreement(agreement.base_reference)
+    latest = agreement.latest()
+    _agreement_node(w, a, agreement)
+    if latest.title:
+        w.add(a, DCT.title, text(latest.title))
     for version in agreement.versions:
-        v = _version(w, agreement, version)
+        v = _version(w, agreement, version, iri_version(agreement.base_reference, version.key))
         w.add(a, DUR.hasVersion, v)
-    w.add(a, DUR.latestVersion, iri_version(agreement.base_reference, latest.key))
+        w.add(v, DUR.versionNode, v)
+        w.add(v, DUR.current, _TRUE)
+        w.add(v, DUR.listing, f"{v}/listing/undated")
+        _releases(w, v, version, lambda index, release, v=v: _release_iri(v, index, release))
+    latest_iri = iri_version(agreement.base_reference, latest.key)
+    w.add(a, DUR.latestVersion, latest_iri)
+    w.add(latest_iri, DUR.latestListing, f"{latest_iri}/latest/undated")
     for controller in latest.controllers:
         w.add(a, DPV.hasDataController, _organisation(w, controller.name))
 
 
-def _version(w: GraphWriter, agreement: Agreement, version: AgreementVersion) -> str:
-    v = iri_version(agreement.base_reference, version.key)
+def _edition_agreement(w: GraphWriter, agreement: Agreement, plan: Plan) -> None:
+    """An edition's agreement: only what the store does not hold yet (``plan``)."""
+    a = iri_agreement(agreement.base_reference)
+    if a in plan.new_agreements:
+        _agreement_node(w, a, agreement)
+    for version in agreement.versions:
+        content = plan.content(version)
+        if plan.is_new(version):
+            _version(w, agreement, version, content)
+            w.add(a, DUR.hasVersion, content)
+            w.add(content, DUR.contentHash, text(plan.hashes[id(version)]))
+            w.add(content, DUR.versionNode, iri_version(agreement.base_reference, version.key))
+        logical = iri_version(agreement.base_reference, version.key)
+        _releases(w, logical, version, lambda index, release: plan.releases[id(release)]
+                  if id(release) in plan.new_releases else None)
+
+
+def _release_iri(v: str, index: int, release: Release) -> str:
+    return iri_release(release.file_reference) if release.file_reference else f"{v}/release/{index}"
+
+
+def _releases(w: GraphWriter, v: str, version: AgreementVersion, iri_of) -> None:
+    """The version's release rows; ``iri_of(index, release)`` names each, or None to skip it."""
+    version_node = node(v)
+    for index, release in enumerate(version.releases, 1):
+        r = iri_of(index, release)
+        if r is not None:
+            _release(w, version_node, r, release)
+
+
+def _version(w: GraphWriter, agreement: Agreement, version: AgreementVersion, v: str) -> str:
     w.add(v, RDF.type, DUR.AgreementVersion)
     w.add(v, DCT.isVersionOf, iri_agreement(agreement.base_reference))
     w.add(v, DUR.reference, text(version.reference))
@@ -230,9 +283,6 @@ def _version(w: GraphWriter, agreement: Agreement, version: AgreementVersion) ->
     _purposes(w, v, version)
     for i, finding in enumerate(version.processors, 1):
         _processor(w, v, i, finding, dataset_iris)
-    version_node = node(v)
-    for i, release in enumerate(version.releases, 1):
-        _release(w, version_node, v, i, release)
     for label, value in version.other_fields.items():
         f = f"{v}/field/{slug(label)}"
         w.add(v, DUR.otherField, f)
@@ -263,10 +313,11 @@ def _terms(w: GraphWriter, v: str, version: AgreementVersion) -> None:
         w.add(v, DUR.startDate, day(version.start))
     if version.end:
         w.add(v, DUR.endDate, day(version.end))
-    if version.first_release:
-        w.add(v, DUR.firstRelease, month(version.first_release))
-    if version.last_release:
-        w.add(v, DUR.lastRelease, month(version.last_release))
+    if w.plan is None:  # an edition's release months summarise its release rows, which grow monthly
+        if version.first_release:
+            w.add(v, DUR.firstRelease, month(version.first_release))
+        if version.last_release:
+            w.add(v, DUR.lastRelease, month(version.last_release))
     if version.sublicensing is not None:
         w.add(v, DUR.sublicensing, boolean(version.sublicensing))
     if version.commercial is not None:
@@ -353,8 +404,8 @@ def _processor(w: GraphWriter, v: str, index: int, finding: ProcessorFinding,
     _evidence(w, involvement, f"{involvement}/evidence", finding.evidence)
 
 
-def _release(w: GraphWriter, v: Term, v_iri: str, index: int, release: Release) -> None:
-    r = node(iri_release(release.file_reference) if release.file_reference else f"{v_iri}/release/{index}")
+def _release(w: GraphWriter, v: Term, r_iri: str, release: Release) -> None:
+    r = node(r_iri)
     w.add(r, RDF.type, DUR.Release)
     w.add(r, DUR.releasedUnder, v)
     w.add(r, DUR.dataset, _dataset(w, release.dataset))

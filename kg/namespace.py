@@ -111,5 +111,14 @@ def iri_purpose(key: str) -> str:
     return f"{ID}purpose/{key}"
 
 
+def iri_edition(name: str) -> str:
+    return f"{ID}edition/{name}"
+
+
+def iri_graph(name: str) -> str:
+    """A named graph regkg keeps itself (not a source file's): ``editions`` holds membership."""
+    return f"{ID}graph/{name}"
+
+
 def iri_release(file_reference: str) -> str:
     return f"{ID}release/{slug(file_reference)}"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.errors import RegkgError
+from kg.namespace import PREFIX_IRIS
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -123,3 +124,10 @@ def _emptied(store: ox.Store, graph_iri: str) -> ox.NamedNode:
 def named_graphs(store: ox.Store) -> list[str]:
     return sorted(g.value for g in store.named_graphs())
 
+
+
+def select_values(store: ox.Store, sparql: str) -> list[list[str | None]]:
+    """Rows of a SELECT over the union of all graphs, each term as its IRI or lexical value (the build's
+    look-ups into a store it extends; users' queries go through ``kg.query``)."""
+    result = store.query(sparql, prefixes=PREFIX_IRIS, use_default_graph_as_union=True)
+    return [[None if term is None else term.value for term in solution] for solution in result]

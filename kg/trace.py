@@ -14,15 +14,16 @@ import pyoxigraph as ox
 from kg.flows import SEP, find_nodes, flow_graph
 from kg.query import QueryResult
 from kg.resolve import Resolver
+from kg.scope import NEWEST, Scope
 
 COLUMNS = ["agreement", "title", "dataset", "source", "controller", "controller_link", "processor", "role",
            "processor_link", "legal_basis", "purpose", "start", "end", "versions", "evidence"]
 
 
 def trace(store: ox.Store, dataset: str | None = None, org: str | None = None,
-          resolver: Resolver | None = None) -> QueryResult:
-    """Trace a dataset (any label) and/or an organisation (any label or ODS code) through the store."""
-    flow = flow_graph(store, dataset=dataset, org=org, resolver=resolver)
+          resolver: Resolver | None = None, scope: Scope = NEWEST) -> QueryResult:
+    """Trace a dataset (any label) and/or an organisation (any label or ODS code) through ``scope``."""
+    flow = flow_graph(store, dataset=dataset, org=org, resolver=resolver, scope=scope)
     rows = trace_rows(flow)
     if org:
         wanted = {flow.nodes[n]["label"] for n in find_nodes(flow, org)}

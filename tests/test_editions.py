@@ -15,7 +15,7 @@ from kg import store as stores
 from kg.build import build
 from kg.cli import app
 from kg.diff import diff
-from kg.errors import StrictModeError
+from kg.errors import RegkgError, StrictModeError
 from kg.namespace import PREFIX_IRIS, iri_agreement, iri_source
 from kg.query import ask
 from kg.resources import samples_dir
@@ -73,14 +73,20 @@ def two_editions(editions, tmp_path_factory) -> ox.Store:
     return stores.open_store(path)
 
 
-def test_diff_lists_added_removed_and_amended(two_editions):
+def test_diff_lists_added_removed_and_each_amended_field_old_to_new(two_editions):
     result = diff(two_editions, "2026-08", "2026-09")
-    assert result.columns == ["change", "agreement", "fields"]
+    assert result.columns == ["change", "agreement", "field", "old", "new"]
     assert result.rows == [
-        ["added", "DARS-NIC-999999-Z9Z9Z", ""],
-        ["removed", "DARS-NIC-617755-B4F1L", ""],
-        ["amended", "DARS-NIC-474218-V7G7L", "versions"],
-        ["amended", "DARS-NIC-656751-H5K0Y", "end, title"],
+        ["added", "DARS-NIC-999999-Z9Z9Z", "title", "", "A new agreement"],
+        ["removed", "DARS-NIC-617755-B4F1L", "title",
+         "Access to Civil Registration Deaths – Local Authority Collaborative Suicide Prevention Strategy", ""],
+        # v1.0 is a new Agreements row with no Datasets rows: its datasets and bases are empty
+        ["amended", "DARS-NIC-474218-V7G7L", "versions", "0.3", "0.3; 1.0"],
+        ["amended", "DARS-NIC-474218-V7G7L", "datasets", "Permission to Contact", ""],
+        ["amended", "DARS-NIC-474218-V7G7L", "legal bases", "Health and Social Care Act 2012 - s261(2)(c)", ""],
+        ["amended", "DARS-NIC-656751-H5K0Y", "title", "Generations Study (ODR_2014_317B)",
+         "Generations Study (renamed)"],
+        ["amended", "DARS-NIC-656751-H5K0Y", "end", "2027-05-02", "2028-05-02"],
     ]
 
 
@@ -91,15 +97,17 @@ def test_diff_from_the_cli_by_file_name(editions, tmp_path):
     result = CliRunner().invoke(app, ["diff", editions[0].name, "2026-09", "--format", "csv", "--store", str(store)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[:3] == [
-        "change,agreement,fields", "added,DARS-NIC-999999-Z9Z9Z,", "removed,DARS-NIC-617755-B4F1L,"]
+        "change,agreement,field,old,new", "added,DARS-NIC-999999-Z9Z9Z,title,,A new agreement",
+        "removed,DARS-NIC-617755-B4F1L,title,Access to Civil Registration Deaths – Local Authority Collaborative "
+        "Suicide Prevention Strategy,"]
 
 
-def test_diff_names_an_unknown_edition(two_editions):
-    with pytest.raises(Exception, match=r"edition '2019-01': no source with that edition"):
+def test_diff_names_an_unknown_edition_with_the_closest_ones(two_editions):
+    with pytest.raises(RegkgError, match=r"^edition 2019-01 is not in the store; closest: 2026-08, 2026-09$"):
         diff(two_editions, "2019-01", "2026-09")
 
 
-def test_editions_are_named_graphs(two_editions):
+def test_each_edition_file_is_its_own_named_graph(two_editions):
     rows = two_editions.query("SELECT ?e WHERE { GRAPH ?g { ?g dur:edition ?e } } ORDER BY ?e", prefixes=PREFIX_IRIS)
     assert [r["e"].value for r in rows] == ["2026-08", "2026-09"]
 

@@ -331,6 +331,15 @@ ROWS['mixed-opt-outs'] = (
 )
 
 # top-organisations {}
+# The sample store has no dated edition, so nothing is new, ended or changed in one
+# (tests/test_history.py asks these of two editions).
+COLUMNS['new-in-edition'] = ['agreement', 'title']
+ROWS['new-in-edition'] = []
+COLUMNS['ended-in-edition'] = ['agreement', 'title', 'previous']
+ROWS['ended-in-edition'] = []
+COLUMNS['processors-changed'] = ['agreement', 'change', 'processor', 'previous']
+ROWS['processors-changed'] = []
+
 COLUMNS['top-organisations'] = (
 ['organisation', 'agreements', 'as_recipient', 'as_processor']
 )
@@ -698,7 +707,8 @@ def test_injection_leaves_the_store_intact(sample_store):
 TINY = """
 id:a1 a dur:DataSharingAgreement ; dct:identifier "DARS-NIC-1" ; dur:hasVersion id:v1 ; dur:latestVersion id:v1 .
 id:v1 a dur:AgreementVersion ; dct:isVersionOf id:a1 ; dur:versionNumber "1.0" ; dct:title "T1" ;
-    dur:applicant id:o1 ; dur:sublicensing true .
+    dur:applicant id:o1 ; dur:sublicensing true ;
+    dur:versionNode id:v1 ; dur:current true .  # listed in the newest edition (docs/history.md)
 id:o1 skos:prefLabel "Org One" .
 id:d1 skos:prefLabel "Dataset One" .
 id:r1 a dur:Release ; dur:releasedUnder id:v1 ; dur:dataset id:d1 ; dur:optOutsApplied true .

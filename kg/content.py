@@ -1,0 +1,120 @@
+"""Content identity across editions: which versions and releases of an edition the store already holds.
+
+Monthly editions repeat almost everything (docs/history.md): a version's content is stored once,
+under the IRI of its first content, and each later edition that lists the same content only records
+that it does.  Content is compared by a hash of what the source says about it, leaving out what is
+derived (extracted processors and purposes) or edition-specific (row numbers, release months that
+summarise the DataReleases sheet).  A version edited in place (same number, new content) gets a
+second content node, ``…/v1.4/rev/<hash>``, beside the first; both keep the editions that listed them.
+Releases are keyed the same way by file reference and content, the hash part of their IRI.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.namespace import iri_agreement, iri_release, iri_version
+from kg.records import AgreementVersion, Release, SourceDocument
+from kg.store import select_values
+
+
+def _digest(parts: tuple) -> str:
+    return hashlib.sha1(repr(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def version_hash(version: AgreementVersion, kind: str) -> str:
+    """What a source says about a version, as a digest; the same content in two editions hashes alike."""
+    uses = tuple((u.name, tuple(u.types_of_data), tuple(u.sensitivity), tuple(u.access_methods),
+                  tuple(u.legal_bases), tuple(u.confidentiality)) for u in version.datasets)
+    return _digest((
+        kind, version.reference, version.version, version.title,
+        version.applicant.name if version.applicant else None, tuple(version.applicant_types),
+        tuple(c.name for c in version.controllers), version.controller_arrangement,
+        version.start, version.end, version.sublicensing, version.commercial, tuple(version.opt_outs),
+        uses, version.objective, version.processing, version.expected_outputs, version.expected_benefits,
+        version.yielded_benefits, tuple(sorted(version.other_fields.items())), version.incomplete))
+
+
+def release_hash(release: Release, version_iri: str) -> str:
+    """A release row's content (its row number left out), with the version it was released under."""
+    return _digest((version_iri, release.file_reference, release.dataset, release.month,
+                    release.opt_outs_applied, tuple(release.types_of_data), tuple(release.sensitivity),
+                    tuple(release.legal_bases), tuple(release.access_methods)))
+
+
+@dataclass
+class Plan:
+    """How one edition's records map onto the store: the IRI of each version's and release's content,
+    and which of them are new (only those are mapped to triples)."""
+
+    contents: dict[int, str] = field(default_factory=dict)  # id(version) -> content IRI
+    new_versions: set[int] = field(default_factory=set)
+    releases: dict[int, str] = field(default_factory=dict)  # id(release) -> release IRI
+    new_releases: set[int] = field(default_factory=set)
+    new_agreements: set[str] = field(default_factory=set)
+    hashes: dict[int, str] = field(default_factory=dict)  # id(version) -> content hash
+
+    def content(self, version: AgreementVersion) -> str:
+        return self.contents[id(version)]
+
+    def is_new(self, version: AgreementVersion) -> bool:
+        return id(version) in self.new_versions
+
+
+@dataclass
+class ContentIndex:
+    """The version contents, releases and agreements a store holds, found by content hash."""
+
+    by_hash: dict[str, str] = field(default_factory=dict)  # content hash -> content IRI
+    taken: set[str] = field(default_factory=set)  # content IRIs in use
+    releases: set[str] = field(default_factory=set)
+    agreements: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of_store(cls, store: ox.Store) -> ContentIndex:
+        """What an existing store holds (one query per kind: a few hundred thousand rows at most)."""
+        index = cls()
+        for row in select_values(store, "SELECT ?c ?h WHERE { ?c dur:contentHash ?h }"):
+            index.by_hash[row[1]] = row[0]
+            index.taken.add(row[0])
+        index.releases = {row[0] for row in select_values(store, "SELECT ?r WHERE { ?r a dur:Release }")}
+        index.agreements = {row[0] for row in select_values(store, "SELECT ?a WHERE { ?a a dur:DataSharingAgreement }")}
+        return index
+
+    def plan(self, doc: SourceDocument) -> Plan:
+        """Content IRIs for every version and release of ``doc``; what the index lacks is new, and is
+        added to the index (so that the next edition of the same build finds it)."""
+        plan = Plan()
+        for agreement in doc.agreements:
+            a = iri_agreement(agreement.base_reference)
+            if a not in self.agreements:
+                self.agreements.add(a)
+                plan.new_agreements.add(a)
+            for version in agreement.versions:
+                self._plan_version(plan, doc.kind, agreement.base_reference, version)
+        return plan
+
+    def _plan_version(self, plan: Plan, kind: str, base: str, version: AgreementVersion) -> None:
+        digest = version_hash(version, kind)
+        plan.hashes[id(version)] = digest
+        logical = iri_version(base, version.key)
+        content = self.by_hash.get(digest)
+        if content is None:
+            content = logical if logical not in self.taken else f"{logical}/rev/{digest[:10]}"
+            self.by_hash[digest] = content
+            self.taken.add(content)
+            plan.new_versions.add(id(version))
+        plan.contents[id(version)] = content
+        for index, release in enumerate(version.releases, 1):
+            digest = release_hash(release, logical)[:10]
+            iri = (f"{iri_release(release.file_reference)}/{digest}" if release.file_reference
+                   else f"{content}/release/{index}")
+            plan.releases[id(release)] = iri
+            if iri not in self.releases:
+                self.releases.add(iri)
+                plan.new_releases.add(id(release))
+
+

@@ -1,0 +1,198 @@
+"""Which editions list which content: runs of consecutive editions, kept in one named graph.
+
+Content is stored once (``kg.content``); this module records, compactly, which editions list it
+(docs/history.md).  A version content's listing is a run of consecutive editions, a node with a first
+and (once it stops being listed) a last edition; a content listed again after a gap gets a second run.
+A version is also its agreement's *latest* over runs of its own.  A release row carries its first
+edition and, once dropped, its last.  What holds in the newest edition is also stated directly, so
+that the default (current) answers need no interval arithmetic: ``?v dur:current true``,
+``?a dur:latestVersion ?v``, and the agreement's current title and controllers.
+
+Everything here lives in the editions graph, the only graph a later ``build --add`` changes: the new
+state is serialised whole and compared with the old one, and only the difference is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import RegkgError
+from kg.graph import DCT, DPV, DUR, RDF, boolean, node, text
+from kg.namespace import iri_edition, iri_graph
+from kg.store import select_values
+
+EDITIONS_GRAPH = iri_graph("editions")
+_GRAPH = node(EDITIONS_GRAPH)
+_TRUE = boolean(True)
+
+
+@dataclass
+class Run:
+    """Consecutive editions listing one thing; ``last`` is None while the newest edition lists it."""
+
+    first: str
+    last: str | None = None
+
+
+@dataclass
+class Edition:
+    """What one edition lists: version contents, each agreement's latest content, release rows, and
+    the agreement-level facts that hold while that content is the latest (title, controllers)."""
+
+    name: str
+    contents: set[str] = field(default_factory=set)
+    latest: dict[str, str] = field(default_factory=dict)  # agreement IRI -> content IRI
+    releases: set[str] = field(default_factory=set)
+    facts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # agreement -> (predicate, object)
+
+
+@dataclass
+class Membership:
+    """Listing runs of every version content and release, and the newest edition's facts."""
+
+    editions: list[str] = field(default_factory=list)
+    listed: dict[str, list[Run]] = field(default_factory=dict)  # content IRI -> runs
+    latest: dict[str, list[Run]] = field(default_factory=dict)  # content IRI -> runs as latest
+    agreement_of: dict[str, str] = field(default_factory=dict)  # content IRI -> agreement IRI
+    releases: dict[str, Run] = field(default_factory=dict)
+    facts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def newest(self) -> str | None:
+        return self.editions[-1] if self.editions else None
+
+    def check_next(self, name: str) -> bool:
+        """False when ``name`` is already recorded; an error when it is older than the newest edition."""
+        if name in self.editions:
+            return False
+        if self.newest and name < self.newest:
+            raise RegkgError(
+                f"edition {name} is older than the store's newest edition {self.newest}: editions are added "
+                "in date order; rebuild from all of them (`regkg build FOLDER`), which sorts them")
+        return True
+
+    def observe(self, edition: Edition) -> None:
+        """Record the next edition: open runs for what it lists anew, close runs for what it dropped."""
+        previous = self.newest
+        _advance(self.listed, edition.contents, edition.name, previous)
+        _advance(self.latest, set(edition.latest.values()), edition.name, previous)
+        for agreement, content in edition.latest.items():
+            self.agreement_of[content] = agreement
+        for iri, run in self.releases.items():
+            if run.last is None and iri not in edition.releases:
+                run.last = previous
+        for iri in edition.releases:
+            run = self.releases.get(iri)
+            if run is None:
+                self.releases[iri] = Run(edition.name)
+            elif run.last is not None:
+                run.last = None  # listed again after a gap: the run reopens (docs/history.md)
+        self.facts = edition.facts
+        self.editions.append(edition.name)
+
+    def lines(self) -> Iterator[str]:
+        """The editions graph as N-Quads lines."""
+        for i, name in enumerate(self.editions):
+            e = node(iri_edition(name))
+            yield _quad(e, RDF.type, DUR.Edition)
+            yield _quad(e, DUR.edition, text(name))
+            if i:
+                yield _quad(e, DUR.previousEdition, text(self.editions[i - 1]))
+        for content, runs in self.listed.items():
+            yield from _runs(content, runs, DUR.listing, "listing")
+            if runs[-1].last is None:
+                yield _quad(node(content), DUR.current, _TRUE)
+        for content, runs in self.latest.items():
+            yield from _runs(content, runs, DUR.latestListing, "latest")
+            if runs[-1].last is None:
+                yield _quad(node(self.agreement_of[content]), DUR.latestVersion, node(content))
+        for iri, run in self.releases.items():
+            yield _quad(node(iri), DUR.firstEdition, text(run.first))
+            if run.last:
+                yield _quad(node(iri), DUR.lastEdition, text(run.last))
+        for agreement, facts in self.facts.items():
+            for predicate, obj in facts:
+                yield _quad(node(agreement), predicate, obj)
+
+    @classmethod
+    def of_store(cls, store: ox.Store) -> Membership:
+        """The membership an existing store records (read back from its editions graph)."""
+        m = cls()
+        g = f"GRAPH <{EDITIONS_GRAPH}>"
+        m.editions = sorted(r[0] for r in select_values(store, f"SELECT ?e WHERE {{ {g} {{ ?x dur:edition ?e }} }}"))
+        for predicate, target in (("listing", m.listed), ("latestListing", m.latest)):
+            rows = select_values(store, f"""SELECT ?c ?f ?l WHERE {{ {g} {{
+                ?c dur:{predicate} ?n . ?n dur:firstEdition ?f OPTIONAL {{ ?n dur:lastEdition ?l }} }} }}""")
+            for content, first, last in sorted(rows, key=lambda r: (r[0], r[1])):
+                target.setdefault(content, []).append(Run(first, last))
+        for content, agreement in select_values(
+                store, f"SELECT ?c ?a WHERE {{ {g} {{ ?c dur:latestListing ?n }} ?c dct:isVersionOf ?a }}"):
+            m.agreement_of[content] = agreement
+        for iri, first, last in select_values(store, f"""SELECT ?r ?f ?l WHERE {{
+                {g} {{ ?r dur:firstEdition ?f OPTIONAL {{ ?r dur:lastEdition ?l }} }} ?r a dur:Release }}"""):
+            m.releases[iri] = Run(first, last)
+        m.facts = _stored_facts(store)
+        return m
+
+
+FACT_PREDICATES = (DCT.title, DPV.hasDataController)
+
+
+def agreement_facts(title: str, controllers: Iterable[str]) -> list[tuple[str, str]]:
+    """An agreement's current facts, from its latest version: its title and controllers (IRIs)."""
+    facts = [(DCT.title, text(title))] if title else []
+    return facts + [(DPV.hasDataController, node(c)) for c in dict.fromkeys(controllers)]
+
+
+def _stored_facts(store: ox.Store) -> dict[str, list[tuple[str, str]]]:
+    facts: dict[str, list[tuple[str, str]]] = {}
+    rows = store.quads_for_pattern(None, None, None, ox.NamedNode(EDITIONS_GRAPH))
+    wanted = {p[1:-1]: p for p in FACT_PREDICATES}
+    for quad in rows:
+        predicate = wanted.get(quad.predicate.value)
+        if predicate is not None:
+            obj = text(quad.object.value) if isinstance(quad.object, ox.Literal) else node(quad.object.value)
+            facts.setdefault(quad.subject.value, []).append((predicate, obj))
+    return facts
+
+
+def _advance(runs: dict[str, list[Run]], listed: set[str], name: str, previous: str | None) -> None:
+    for key, its in runs.items():
+        if its[-1].last is None and key not in listed:
+            its[-1].last = previous
+    for key in listed:
+        its = runs.setdefault(key, [])
+        if not its or its[-1].last is not None:
+            its.append(Run(name))
+
+
+def _runs(content: str, runs: list[Run], predicate: str, kind: str) -> Iterator[str]:
+    for run in runs:
+        n = node(f"{content}/{kind}/{run.first}")
+        yield _quad(node(content), predicate, n)
+        yield _quad(n, DUR.firstEdition, text(run.first))
+        if run.last:
+            yield _quad(n, DUR.lastEdition, text(run.last))
+
+
+def _quad(s: str, p: str, o: str) -> str:
+    return f"{s} {p} {o} {_GRAPH} .\n"
+
+
+def write_changes(store: ox.Store, before: set[str], after: Membership, spool: Path) -> int:
+    """Make the store's editions graph ``after``, given the lines it held (``before``): only the
+    difference is written, so adding an edition touches what changed, not the whole store."""
+    now = set(after.lines())
+    removed = before - now
+    if removed:
+        for quad in ox.parse("".join(sorted(removed)).encode("utf-8"), format=ox.RdfFormat.N_QUADS):
+            store.remove(quad)
+    added = now - before
+    if added:
+        spool.write_text("".join(sorted(added)), encoding="utf-8")
+        store.bulk_load(path=str(spool), format=ox.RdfFormat.N_QUADS)
+    return len(removed) + len(added)
