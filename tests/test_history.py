@@ -172,3 +172,19 @@ def test_named_queries_answer_what_changed_in_an_edition(folder, tmp_path):
         ["DARS-NIC-199599-S0T5M", "dropped", "Lima Networks Ltd", "2026-09"],
         ["DARS-NIC-199599-S0T5M", "dropped", "Microsoft Limited", "2026-09"]]
     assert ask(store, "processors-changed", {"edition": "2026-09"}).rows == []
+
+
+def test_web_pages_take_an_edition(folder, tmp_path):
+    from test_web import fetch, running
+
+    path = tmp_path / "store"
+    build([folder], path)
+    with running(path) as url:
+        status, _, body = fetch(f"{url}/ask/agreements?format=csv&edition=2026-08")
+        assert status == 200 and REMOVED in body
+        status, _, body = fetch(f"{url}/ask/agreements?format=csv")
+        assert status == 200 and REMOVED not in body
+        status, _, body = fetch(f"{url}/ask/agreements?edition=2031-01")
+        assert status == 400 and "edition 2031-01 is not in the store; closest: 2026-08, 2026-09" in body
+        status, _, body = fetch(f"{url}/trace?format=csv&dataset=Civil+Registrations+of+Death&all_editions=1")
+        assert status == 200 and REMOVED in body

@@ -112,7 +112,12 @@ def trace_form(dataset: str = "", org: str = "") -> str:
     return ('<form method="get" action="/trace">'
             f'<label>dataset <input type="text" name="dataset" value="{esc(dataset)}" placeholder="SUS+"></label> '
             f'<label>organisation <input type="text" name="org" value="{esc(org)}" placeholder="04V"></label> '
-            '<button type="submit">Trace</button></form>')
+            f'{EDITION_FIELD}<button type="submit">Trace</button></form>')
+
+
+# Every question is asked of the newest edition unless the form names another (docs/history.md).
+EDITION_FIELD = ('<label>edition <input type="text" name="edition" size="8" placeholder="newest" '
+                 'pattern="[0-9]{4}-[0-9]{2}"></label> ')
 
 
 def ask_page(query: NamedQuery, values: dict[str, str], results: str) -> str:
@@ -121,7 +126,9 @@ def ask_page(query: NamedQuery, values: dict[str, str], results: str) -> str:
         f'<p><label>{esc(p.name)} <input type="text" name="{esc(p.name)}" value="{esc(values.get(p.name, ""))}"'
         f'{"" if p.optional else " required"}></label> <span class="note">{esc(p.help)}</span></p>'
         for p in query.params)
-    form = f'<form method="get" action="/ask/{quote(query.name)}">{fields}<button type="submit">Ask</button></form>'
+    edition = "" if any(p.kind == "edition" for p in query.params) else f"<p>{EDITION_FIELD}</p>"
+    form = (f'<form method="get" action="/ask/{quote(query.name)}">{fields}{edition}'
+            '<button type="submit">Ask</button></form>')
     body = [f"<p>{esc(query.question)}</p>", form, results,
             f"<details><summary>SPARQL</summary><pre>{esc(query.text)}</pre></details>"]
     return page(query.title, "\n".join(body))

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from kg import flows, output, query, render, stats
 from kg import trace as tracing
 from kg.errors import RegkgError
+from kg.scope import Scope, check, scope_of
 from kg.web import pages, sparql
 from kg.web.messages import Request, Response, html_page, text
 
@@ -106,16 +107,28 @@ def ask(app: App, request: Request, name: str) -> Response:
         return text(404, str(e))
     values = {k: v[-1].strip() for k, v in request.params.items() if k != "format" and v and v[-1].strip()}
     fmt = wanted_format(request)
+    declared = {p.name for p in named.params}
+    bound = {k: v for k, v in values.items() if k in declared or k not in SCOPE_PARAMS}
     if fmt != "html":
-        return table_response(app.guarded(query.ask, app.store, name, values, app.resolver), fmt, named.title)
-    if named.params and not values and any(not p.optional for p in named.params):
+        found = app.guarded(query.ask, app.store, name, bound, app.resolver, scope_of_request(app, request))
+        return table_response(found, fmt, named.title)
+    if named.params and not bound and any(not p.optional for p in named.params):
         return html_page(pages.ask_page(named, values, ""))
     try:
-        found = app.guarded(query.ask, app.store, name, values, app.resolver)
+        found = app.guarded(query.ask, app.store, name, bound, app.resolver, scope_of_request(app, request))
         markup = results_html(found) + pages.format_links(request.path, values, TABLE_FORMATS)
         return html_page(pages.ask_page(named, values, markup))
     except RegkgError as e:
         return html_page(pages.ask_page(named, values, pages.error(str(e))), 400)
+
+
+SCOPE_PARAMS = ("edition", "all_editions")
+
+
+def scope_of_request(app: App, request: Request) -> Scope:
+    """The editions a page answers for: ``?edition=YYYY-MM``, ``?all_editions=1``, else the newest."""
+    every = request.param("all_editions").lower() in ("1", "true", "on", "yes")
+    return check(app.store, scope_of(request.param("edition") or None, every))
 
 
 def trace(app: App, request: Request) -> Response:
@@ -125,7 +138,8 @@ def trace(app: App, request: Request) -> Response:
     if not dataset and not org:
         return html_page(pages.trace_page("", "", ""))
     try:
-        found = app.guarded(tracing.trace, app.store, dataset or None, org or None, app.resolver)
+        found = app.guarded(tracing.trace, app.store, dataset or None, org or None, app.resolver,
+                            scope_of_request(app, request))
     except RegkgError as e:
         if fmt != "html":
             raise
@@ -142,7 +156,7 @@ def flow_page(app: App, request: Request) -> Response:
     filters = {k: request.param(k) or None for k in ("dataset", "org", "legal_basis")}
 
     def draw() -> str:
-        flow = flows.flow_graph(app.store, resolver=app.resolver, **filters)
+        flow = flows.flow_graph(app.store, resolver=app.resolver, scope=scope_of_request(app, request), **filters)
         heading = "Data flows" + (f" ({flow.graph['filters']})" if flow.graph.get("filters") else "")
         return render.to_html(flow, heading=heading)
 
