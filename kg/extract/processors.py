@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from itertools import combinations
 from weakref import WeakKeyDictionary
 
+from kg.extract.organisations import internal_unit, leading_name, split_names
 from kg.records import AgreementVersion, Evidence, ProcessorFinding
 from kg.resolve import Resolved, Resolver
 
@@ -36,7 +36,6 @@ __all__ = ["extract_processors"]
 FIELDS = (("objective", "objective"), ("processing", "processing"))
 # Phrases one of the role patterns needs (stems, so both cases of a first letter match), tested with
 # ``in`` on each line: a regex over every line costs several times more.
-_RAW_TRIGGERS = ("rocessor", "ed by ", "out by ", "who ", "CEfF)", "ransferred")  # tested inline in _trigger_lines
 
 
 def _literals(*phrases: str) -> re.Pattern[str]:
@@ -45,9 +44,20 @@ def _literals(*phrases: str) -> re.Pattern[str]:
 
 
 
-_WHO_RE = _literals("who hold", "who secure", "who store", "who process")
-_BY_VERB_RE = _literals("conducted by", "undertaken by", "carried out by", "performed by", "processed by",
-                        "provided by")
+_WHO_RE = re.compile(r"who (?:will |also |securely )*(?:hold|secure|store|process|host|analys|link|manag)")
+_AGENT_VERBS = ("conducted", "undertaken", "carried out", "performed", "processed", "provided", "completed",
+                "analysed", "analyzed", "hosted", "stored", "managed", "held", "linked")
+_BY_VERB_RE = _literals(*(f"{verb} by" for verb in _AGENT_VERBS))
+_STORAGE_WORDS = ("stored", "hosted", "housed", "backed up")
+_STORAGE_RE = re.compile(r"(?:stored|hosted|housed|backed up) (?:securely |electronically |only )?"
+                         r"(?:at|in|on|with|within|by) ")
+_INFRA_STEMS = ("infrastructure", "cloud", "hosting", "data cent", "server", "network", "backup", "back-up",
+                "back up", "storage")
+_SUBJECT_VERB_STEMS = (" will ", " shall ", "processes ", "analyses ", "hosts ", "stores ", "holds ", "links ",
+                       "manages ")
+_SUPPLY_RE = re.compile(r"\b(?:supply|supplies|provide|provides|hosts?)\b")
+_SUBJECT_VERB_RE = re.compile(r"\b(?:will |shall )?(?:process(?:es)?|analy[sz]es?|hosts?|stores?|holds?|links?|"
+                              r"manages?) (?:[\w+-]+ ){0,5}?data\b")
 _SENTENCE_END = re.compile(r"[.!?] +(?=[A-Z\"“(])")
 _ITEM_PREFIX = re.compile(r"^\s*(?:\(?\d{1,2}[.)]|\(?[a-z]{1,3}[.)]|[•~\-*·o])\s+")
 
@@ -57,7 +67,7 @@ _HEADING = re.compile(
     r"^(?i:Data Processor)(?!s)\s*(?:\d{1,2})?\s*(?:[-–—:.]\s*)?(?P<org>[A-Z][^.;:]{1,120}?)\s*$")
 _STOP = (r"(?=\s+(?:under|on behalf|as (?:a|the|data)|who|which|for (?:the|their|its)|in order|using|"
          r"within|at|to|from|via|with|in|on|acting|will|before|after|during|once|where|when|if|so|but|"
-         r"because|and (?:will|are|is|who))\b|\s*\((?![A-Z]{2,3}\)\s+(?:Ltd|Limited|LIMITED|PLC|plc|LLP))|[.;:]\s"
+         r"because|based|located|and (?:will|are|is|who))\b|[.;:]\s"
          r"|[.;:]?\s*$"
          r"|,\s+(?:who|which|as|under|on|and\s+(?:are|is|will))\b)")
 _ACTIVITY = re.compile(
@@ -65,28 +75,53 @@ _ACTIVITY = re.compile(
     re.IGNORECASE)
 _BY = re.compile(
     r"\b(?:will be|with be|is|are|shall be|to be|was|were|being|has been|have been)\s+"
-    r"(?:(?:securely|solely|jointly|only)\s+)?"
-    r"(?P<verb>conducted|undertaken|carried out|performed|processed|provided)\s+by\s+(?:the\s+)?"
+    r"(?:(?:securely|solely|jointly|only|also)\s+)?(?:(?:[a-z]+ed|carried out)\s+(?:and|&)\s+)?"
+    r"(?P<verb>" + "|".join(_AGENT_VERBS) + r")\s+by\s+(?:the\s+)?"
     r"(?P<org>[A-Z][^;:]*?)" + _STOP)
+_FUNDING = re.compile(r"\bfund|\bgrant|\bsponsor|\bcommissioned\b", re.IGNORECASE)
+_INFRA_VERBS = ("hosted", "stored", "held")
 _ACT_AS = re.compile(
     r"(?:^|[.;]\s+|,\s+)(?P<org>[A-Z][^.;:]*?)\s+(?:will|shall|would|is to|are to)\s+act(?:ing)?\s+as\s+"
     r"(?:a|an|the|their|its)\s+(?:sole\s+)?data\s+processors?\b", re.IGNORECASE)
 _IS_PROCESSOR = re.compile(
-    r"(?:^|[.;]\s+)(?P<org>[A-Z][^.;:]*?)\s+(?:is|are)\s+(?:a|an|the)\s+(?:sole\s+)?data\s+processors?"
-    r"(?!\s+and\b)\s*(?:[.;,]|$|\s+for\b)", re.IGNORECASE)
+    r"(?:^|[.;]\s+)(?P<org>[A-Z][^.;:]*?)\s+(?:is|are|will be|has been|have been)\s+(?:also\s+)?"
+    r"(?:(?:defined|listed|named|appointed|engaged|contracted|acting)\s+as\s+)?(?:a|an|the|their|its)?\s*"
+    r"(?:sole\s+|joint\s+)?data\s+(?:sub[- ]?)?processors?(?!\s+and\b)\s*"
+    r"(?:[.;,]|$|\s+as\s+they\b|\s+(?:on behalf|under)\b|\s+for\s+(?:this|these|the\s+(?:purposes?|study|trial|"
+    r"project|programme|controllers?|data\s+controllers?|agreement|applicant)\b))", re.IGNORECASE)
 _BY_AS_PROCESSOR = re.compile(
     r"\bby\s+(?:the\s+)?(?P<org>[A-Z][^.;:,]*?),?\s+(?:as|acting as)\s+(?:a|the)?\s*data\s+processor\b",
     re.IGNORECASE)
 _AS_PROCESSOR_APPOS = re.compile(
     r"(?:^|[.;]\s+)(?P<org>[A-Z][^.;:,]*?),\s+as\s+(?:a\s+|the\s+)?data\s+processor\b", re.IGNORECASE)
-_TRANSFERRED = re.compile(
-    r"\b(?:transferred|sent|disseminated|flows?)\s+(?:securely\s+)?to\s+(?:the\s+)?(?P<org>[A-Z][^;:]*?)\s*,?\s+"
-    r"who\s+(?:securely\s+)?(?:hold|holds|store|stores|process)\b")
+# A run of capitalised words (with "of", "and", legal suffixes…) and one bracket: a name as written.
+_NAME_SPAN = (r"[A-Z0-9][\w.&'’-]*(?:\s+(?:[A-Z0-9][\w.&'’-]*|of|for|and|the|&|in|on|upon|limited|ltd|plc)){0,12}"
+              r"(?:\s*\([^()]*\))?")
+_NAME_LIST = _NAME_SPAN + r"(?:\s*(?:,|,?\s+and|&)\s+(?:the\s+)?" + _NAME_SPAN + ")*"
+_WHO = re.compile(
+    r"(?:\b(?:to|and|with|by|between)|,)\s+(?:the\s+)?(?P<org>" + _NAME_LIST + r")\s*,?\s+"
+    r"who\s+(?:will\s+|also\s+|securely\s+)*(?P<verb>hold|holds|secure|store|stores|process|processes|host|hosts|"
+    r"analyse|analyses|link|links|manage|manages)\b")
+_SUBJECT_VERB = re.compile(
+    r"(?:^|[.;]\s+)(?:the\s+)?(?P<org>" + _NAME_LIST + r")\s+(?:(?:will|shall)\s+(?:also\s+|then\s+|securely\s+)?)?"
+    r"(?P<verb>process(?:es)?|analy[sz]es?|hosts?|stores?|holds?|links?|manages?)\s+(?:[\w+-]+\s+){0,5}?data\b")
+_STORED_AT = re.compile(
+    r"\b(?P<verb>stored|hosted|housed|backed up)\s+(?:securely\s+|electronically\s+|only\s+)?"
+    r"(?:at|in|on|with|within|by)\s+(?:the\s+)?(?:(?:[a-z][\w-]*\s+){0,5}?(?:at|by|of|with|from|in)\s+(?:the\s+)?)?"
+    r"(?P<org>[A-Z][^;:]*?)" + _STOP)
+_STORED_BRACKET = re.compile(
+    r"\b(?:stored|hosted|housed|backed up)\s+(?:securely\s+)?(?:at|in|on|within|with)\s+[^.;()]{0,80}?"
+    r"\((?P<org>[A-Z][^()]{1,60})\)")
+_SUPPLIES = re.compile(
+    r"(?:^|[.;]\s+)(?P<org>[A-Z][^.;:]*?)\s+(?:will\s+)?(?:supply|supplies|provide|provides|host|hosts)\s+"
+    r"(?P<what>[^.;]*?\b(?:cloud|hosting|back-?up|data cent(?:re|er)|servers?|infrastructure|storage)\b[^.;]*)",
+    re.IGNORECASE)
 # Cheap literal gates on the lower-cased sentence, so the costly subject-finding patterns run rarely.
 _EXPLICIT = (
     (("act as", "acting as"), _ACT_AS),
     (("is a data processor", "is the data processor", "is the sole data processor", "are data processors",
-      "are the data processors", "are the sole data processors", "is a data sub"), _IS_PROCESSOR),
+      "are the data processors", "are the sole data processors", "is a data sub", "as a data processor",
+      "are also data processors", "is also a data processor", "as data processors"), _IS_PROCESSOR),
     (("as a data processor", "as data processor", "as the data processor"), _BY_AS_PROCESSOR),
     ((", as a data processor", ", as data processor", ", as the data processor"), _AS_PROCESSOR_APPOS),
 )
@@ -99,10 +134,12 @@ _CEFF_IN = re.compile(
     r"(?P<org>[A-Z][^;:]*?)" + _STOP)
 _INFRA = re.compile(
     r"^(?P<org>[A-Z][^.;:]*?)\s+(?:supply|supplies|provide|provides)\s+(?:(?:and\s+)?(?:supply|provide)\s+)?"
-    r"(?P<what>[^.;]*?)(?:\s+for\s+(?P<for>[^.;]*?))?,?\s+and\s+(?:are|is)\s+therefore\s+listed\s+as\s+"
+    r"(?P<what>[^.;]*?)(?:\s+(?:for|to)\s+(?P<for>[^.;]*?))?,?\s+(?:and\s+)?(?:are|is)\s+(?:therefore\s+)?"
+    r"listed\s+as\s+"
     r"(?:a\s+)?(?:data\s+)?(?:sub[- ]?)?processors?\b", re.IGNORECASE)
 _NO_ACCESS = re.compile(r"\b(?:do|does|will) not (?:have )?access (?:to )?(?:the )?data\b", re.IGNORECASE)
-_INFRA_WORDS = re.compile(r"infrastructure|cloud|hosting|data cent(?:re|er)|servers?|network", re.IGNORECASE)
+# A negation governs its own clause only: "X will process the data; no other organisation will" keeps X.
+_CLAUSE_END = re.compile(r";|\bbut\b|\bhowever\b|\bwhereas\b|,?\s+and\s+(?=no\b|none\b|neither\b)", re.IGNORECASE)
 
 # Sentences in which a name is forbidden, negated or excluded: nothing is read from them.
 _NEGATED = re.compile(
@@ -128,18 +165,14 @@ _NOT_AN_ORG = re.compile(
     r"software|systems?|database|platform|application|data|dataset|server|environment|CEfF|analysts?|"
     r"statisticians?|personnel|individuals?|patients?|repository|SPSS|Stata|SAS|Excel|Tableau|Power BI|"
     r"SQL Server|EMIS Web|SystmOne|R Studio|RStudio|Python)\b", re.IGNORECASE)
-_ORG_SUFFIX = re.compile(
-    r"\b(?:Unit|CSU|Ltd|Limited|plc|LLP|Inc|Hospital|Trust|University|Council|Group|Services|Networks?|"
-    r"Institute|College|School|Company|Corporation|Centre|Center|Foundation|Agency|Partnership|Board|ICB|CCG|"
-    r"Solutions|Consulting|Health|Analytics|UK|Digital|England|Service|SARL|GmbH|AG|SA|BV|LLC|NV|SAS|Pty)\.?$",
-    re.IGNORECASE)
-_LIST_SEP = re.compile(r"\s*,\s*and\s+|\s*,\s*|\s+and\s+|\s+or\s+")
 _CODE = re.compile(r"\b[0-9A-Z]{3,5}\b$")
 _TITLE_CCG = re.compile(r"\bNHS\s+[A-Z][\w ,&'’.-]*?\s+(?:CCG|Clinical Commissioning Group)\b")
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,10})\)")
 _DATASET_MENTION = re.compile(r"\(([^()]{2,60})\)|\b[A-Z][A-Za-z0-9]*[A-Z0-9]\+?(?![\w])|\bSUS\+")
 _DASH_CODE = re.compile(r"\s[-–]\s*\w+$")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
+_ALWAYS_NAMES = re.compile("|".join(f"(?:{p.pattern})" for p in (_CONTROLLER_REFS, _ROUTE, _NATIONAL)),
+                           re.IGNORECASE)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARENS_OR_CODE = re.compile(r"\(.*?\)|\s[-–]\s*\w+$")
 _KEY_PHRASES = (("integrated care board", "icb"), ("clinical commissioning group", "ccg"),
@@ -173,6 +206,9 @@ class _Hit:
     explicit: bool = False  # the text calls it a data processor in so many words
     serves: list[str] = field(default_factory=list)  # infrastructure: whom it supplies
     evidence_text: str = ""
+
+
+_NO_SENTENCE = _Sentence("", 0, "", 0)
 
 
 @dataclass
@@ -250,30 +286,60 @@ def _sentences(version: AgreementVersion) -> Iterator[_Sentence]:
     """Sentences of the objective and processing text that may name a processor, with their line.
 
     Only lines holding a role phrase (and the two after an infrastructure listing, where
-    ``They … do not access data`` follows) are split; the others cost one substring test each.
+    ``They … do not access data`` follows) are split; the others cost one dictionary look-up each.
     """
     order = 0
     for attr, name in FIELDS:
         lines = (getattr(version, attr) or "").split("\n")
         for offset in _trigger_lines(lines):
-            line = _ITEM_PREFIX.sub("", " ".join(lines[offset].split()))
-            for part in _split_sentences(line):
+            parts = _LINE_SENTENCES.get(lines[offset])
+            if parts is None:
+                parts = _line_sentences(lines[offset])
+            for part in parts:
                 yield _Sentence(name, offset, part, order)
                 order += 1
+
+
+def _line_sentences(line: str) -> tuple[str, ...]:
+    """A line's sentences, its list marker and runs of white space removed (remembered by text)."""
+    parts = tuple(_split_sentences(_ITEM_PREFIX.sub("", " ".join(line.split()))))
+    if len(_LINE_SENTENCES) >= _CACHE_SIZE:
+        _LINE_SENTENCES.clear()
+    _LINE_SENTENCES[line] = parts
+    return parts
 
 
 def _trigger_lines(lines: list[str]) -> list[int]:
     """Indexes of the lines holding a role phrase, plus the two lines after ``listed as``."""
     wanted: set[int] = set()
     for i, line in enumerate(lines):
-        if ("rocessor" in line or "ed by " in line or "out by " in line or "who " in line or "CEfF)" in line
-                or "ransferred" in line):
-            low = line.lower()
-            if _relevant(low):
-                wanted.add(i)
-                if "listed as" in low:
-                    wanted.update(j for j in (i + 1, i + 2) if j < len(lines))
+        flag = _LINE_FLAGS.get(line)
+        if flag is None:
+            flag = _line_flag(line)
+        if flag:
+            wanted.add(i)
+            if flag == 2:
+                wanted.update(j for j in (i + 1, i + 2) if j < len(lines))
     return sorted(wanted)
+
+
+# Register text repeats: versions of one agreement, and standard paragraphs across agreements (a
+# full synthetic edition has 366,000 lines, 35,000 distinct). What a line or sentence yields
+# depends on its text alone, so it is worked out once per text; the caches are emptied when full.
+_CACHE_SIZE = 200_000
+_LINE_FLAGS: dict[str, int] = {}
+_LINE_SENTENCES: dict[str, tuple[str, ...]] = {}
+_SENTENCE_HITS: dict[str, tuple[_Hit, ...] | None] = {}  # None: an infrastructure listing (needs context)
+
+
+def _line_flag(line: str) -> int:
+    """0: no role phrase; 1: one; 2: one, and ``listed as`` (the next two lines may qualify it)."""
+    low = line.lower()
+    flag = (2 if "listed as" in low else 1) if _relevant(low) else 0
+    if len(_LINE_FLAGS) >= _CACHE_SIZE:
+        _LINE_FLAGS.clear()
+    _LINE_FLAGS[line] = flag
+    return flag
 
 
 def _split_sentences(line: str) -> list[str]:
@@ -289,60 +355,131 @@ def _split_sentences(line: str) -> list[str]:
 def _relevant(low: str) -> bool:
     """Whether a lower-cased line or sentence holds a phrase one of the role patterns needs.
 
-    Boilerplate such as ``Data Processors must only act upon …`` is common and fails here cheaply.
+    Substring tests first, a regex only behind one (a regex over every distinct line of a full
+    edition cost 40 us a line), and boilerplate such as ``Data Processors must only act upon …``
+    fails the regexes.
     """
     if "processor" in low and (low.startswith("data processor") or _EXPLICIT_RE.search(low)):
         return True
     if "ceff)" in low or "transferred" in low:
         return True
-    if ("ed by " in low or "out by " in low) and _BY_VERB_RE.search(low):
+    if "ed by " in low and _BY_VERB_RE.search(low):
         return True
-    return "who " in low and _WHO_RE.search(low) is not None
+    if "who " in low and _WHO_RE.search(low):
+        return True
+    if any(word in low for word in _STORAGE_WORDS) and _STORAGE_RE.search(low):
+        return True
+    if " data" in low and any(stem in low for stem in _SUBJECT_VERB_STEMS) and _SUBJECT_VERB_RE.search(low):
+        return True
+    return ("suppl" in low or "provide" in low or "host" in low) and _infra_words(low)
+
+
+def _infra_words(low: str) -> bool:
+    """Whether a lower-cased text speaks of infrastructure: cloud, hosting, servers, back-up…"""
+    return any(stem in low for stem in _INFRA_STEMS)
 
 
 def _hits(sentences: list[_Sentence]) -> Iterator[_Hit]:
-    """Every (name, role) a pattern reads from the sentences, negated sentences skipped."""
+    """Every (name, role) a pattern reads from the sentences; a hit inside a negated clause is dropped."""
     for i, sent in enumerate(sentences):
-        text, low = sent.text, sent.text.lower()
-        if not _relevant(low):
-            continue
-        if low.startswith("data processor") and (m := _HEADING.match(text)) and len(text.split()) <= 16:
-            yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text)
-            continue
-        if "listed as" in low and (m := _INFRA.match(text)):
+        text = sent.text
+        cached = _SENTENCE_HITS[text] if text in _SENTENCE_HITS else _sentence_hits(text)
+        if cached is not None:
+            for hit in cached:
+                yield replace(hit, sentence=sent)
+        elif m := _INFRA.match(text):
             following = sentences[i + 1] if i + 1 < len(sentences) else None
             if following and (following.field != sent.field or following.line > sent.line + 2):
                 following = None
             yield from _infra_hits(m, sent, following)
-            continue
-        hits = list(_role_hits(text, low, sent))
-        if hits and not _NEGATED.search(text):
-            yield from hits
 
 
-def _role_hits(text: str, low: str, sent: _Sentence) -> Iterator[_Hit]:
-    """Hits of the sentence-level patterns, each tried only when its key phrase is present."""
+def _sentence_hits(text: str) -> tuple[_Hit, ...] | None:
+    """What one sentence names, outside negated clauses, remembered by text (sentence left unset);
+    None for an infrastructure listing, which the sentence after it qualifies."""
+    low = text.lower()
+    hits: tuple[_Hit, ...] | None = ()
+    if not _relevant(low):
+        pass
+    elif low.startswith("data processor") and (m := _HEADING.match(text)) and len(text.split()) <= 16:
+        hits = (_Hit(m["org"], _NO_SENTENCE, STRONG, explicit=True, evidence_text=text),)
+    elif "listed as" in low and _INFRA.match(text):
+        hits = None
+    else:
+        hits = tuple(hit for hit, pos in _role_hits(text, low, _NO_SENTENCE)
+                     if not _NEGATED.search(_clause(text, pos)))
+    if len(_SENTENCE_HITS) >= _CACHE_SIZE:
+        _SENTENCE_HITS.clear()
+    _SENTENCE_HITS[text] = hits
+    return hits
+
+
+def _clause(text: str, pos: int) -> str:
+    """The clause of ``text`` holding position ``pos``: what a negation in it governs."""
+    start, end = 0, len(text)
+    for m in _CLAUSE_END.finditer(text):
+        if m.end() <= pos:
+            start = m.end()
+        elif m.start() > pos:
+            end = m.start()
+            break
+    return text[start:end]
+
+
+def _role_hits(text: str, low: str, sent: _Sentence) -> Iterator[tuple[_Hit, int]]:
+    """Hits of the sentence-level patterns with where each matched, each pattern tried only when
+    its key phrase is present."""
     if "processor" in low:
         for gate, pattern in _EXPLICIT:
             if gate.search(low):
                 for m in pattern.finditer(text):
-                    yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text)
-    if _BY_VERB_RE.search(low):
-        for m in _BY.finditer(text):
-            if m["verb"] == "provided" and not _ACTIVITY.search(text, 0, m.start()):
-                continue  # "data is provided by X" names a source, not a processor
-            yield _Hit(m["org"], sent, MEDIUM, evidence_text=text)
-    for key, pattern, strength in (("who ", _TRANSFERRED, WEAK), ("ceff)", _CEFF_IN, WEAK),
-                                   ("transferred", _TRANSFER_TO, DATA)):
+                    yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text), m.start()
+    if "ed by " in low and _BY_VERB_RE.search(low):
+        yield from _agent_hits(text, sent)
+    if "who " in low:
+        for m in _WHO.finditer(text):
+            role = "infrastructure" if m["verb"].startswith(("store", "host")) else "processor"
+            yield _Hit(m["org"], sent, WEAK, role=role, evidence_text=text), m.start()
+    if " data" in low:
+        for m in _SUBJECT_VERB.finditer(text):
+            role = "infrastructure" if m["verb"].startswith(("stor", "host", "hold")) else "processor"
+            yield _Hit(m["org"], sent, MEDIUM, role=role, evidence_text=text), m.start()
+    yield from _storage_hits(text, low, sent)
+    for key, pattern, strength in (("ceff)", _CEFF_IN, WEAK), ("transferred", _TRANSFER_TO, DATA)):
         if key in low:
             for m in pattern.finditer(text):
-                yield _Hit(m["org"], sent, strength, evidence_text=text)
+                yield _Hit(m["org"], sent, strength, evidence_text=text), m.start()
+
+
+def _agent_hits(text: str, sent: _Sentence) -> Iterator[tuple[_Hit, int]]:
+    """``… conducted/completed/analysed/hosted by X``: the agent of a processing verb, not a funder's
+    ``funding has been provided by X`` nor a source's ``data is provided by X``."""
+    for m in _BY.finditer(text):
+        clause = _clause(text, m.start())
+        if _FUNDING.search(clause):
+            continue
+        if m["verb"] == "provided" and not _ACTIVITY.search(text, 0, m.start()):
+            continue
+        infra = m["verb"] in _INFRA_VERBS or _infra_words(text[:m.start()].lower())
+        yield _Hit(m["org"], sent, MEDIUM, role="infrastructure" if infra else "processor",
+                   evidence_text=text), m.start()
+
+
+def _storage_hits(text: str, low: str, sent: _Sentence) -> Iterator[tuple[_Hit, int]]:
+    """Infrastructure: ``stored at X``, ``hosted on … (X)``, ``X supply cloud/back-up services``."""
+    if any(word in low for word in _STORAGE_WORDS):
+        for pattern in (_STORED_AT, _STORED_BRACKET):
+            for m in pattern.finditer(text):
+                yield _Hit(m["org"], sent, WEAK, role="infrastructure", evidence_text=text), m.start()
+    if _SUPPLY_RE.search(low):
+        for m in _SUPPLIES.finditer(text):
+            yield _Hit(m["org"], sent, WEAK, role="infrastructure", evidence_text=text), m.start()
 
 
 def _infra_hits(m: re.Match[str], sent: _Sentence, following: _Sentence | None) -> Iterator[_Hit]:
     """``X supply Cloud Services for Y … listed as a data processor. They … do not access data.``"""
     no_access = bool(following and _NO_ACCESS.search(following.text)) or bool(_NO_ACCESS.search(sent.text))
-    infra = no_access or bool(_INFRA_WORDS.search(m["what"] or ""))
+    infra = no_access or _infra_words((m["what"] or "").lower())
     evidence = sent.text
     if following and _NO_ACCESS.search(following.text) and following.field == sent.field:
         evidence = f"{sent.text} {following.text}"
@@ -409,13 +546,14 @@ def _acronyms(name: str) -> frozenset[str]:
 
 def _add_hit(hit: _Hit, resolver: Resolver, controllers: _ControllerIdentity,
              candidates: dict[tuple[str, str], _Candidate]) -> None:
-    """Resolve the names in a hit and keep those that may be processors."""
+    """Resolve the names in a hit and keep those that may be processors: not a controller under any
+    name, not the data's route, not a department or team (docs/processors.md, exclusions)."""
     for part in _split_names(hit.name, resolver):
         name = _trim(part, resolver)
-        if name is None or not _acceptable(name, hit):
+        if name is None or not _acceptable(name):
             continue
         resolved = resolver.organisation(name)
-        if controllers.includes(name, resolved):
+        if controllers.includes(name, resolved) or internal_unit(name, resolved.known):
             continue
         if _ROUTE.match(name) or _ROUTE.match(resolved.label or ""):
             continue
@@ -437,64 +575,24 @@ def _attach_dataset_hit(hit: _Hit, resolver: Resolver,
 
 
 def _trim(name: str, resolver: Resolver) -> str | None:
-    """The organisation a captured span names: the span if the vocabulary knows it, else its longest
-    known leading words (``NHS Digital before release`` → ``NHS Digital``), else the span only when
-    it ends like an organisation's name (``… Ltd``); None when nothing in it is an organisation."""
-    if resolver.organisation(name).known or _CONTROLLER_REFS.match(name) or _ROUTE.match(name):
+    """The organisation a captured part names (see :func:`leading_name`); references to the
+    controller or the route are kept as written so that they can be excluded by name."""
+    if _ALWAYS_NAMES.match(name):
         return name
-    words = name.split()
-    for k in range(len(words) - 1, 0, -1):
-        prefix = _clean(" ".join(words[:k]))
-        if prefix and resolver.organisation(prefix).known:
-            return prefix
-    return name if _ORG_SUFFIX.search(name) else None
+    return leading_name(name, resolver)
 
 
-def _clean(name: str) -> str:
-    """Trim a captured span to the name: spaces, trailing punctuation, a leading article."""
-    name = " ".join(name.split()).strip(" ,.;:-–")
-    return _ARTICLE.sub("", name).strip()
-
-
-def _acceptable(name: str, hit: _Hit) -> bool:
-    """Whether a captured name can be an organisation at all (precision guard)."""
+def _acceptable(name: str) -> bool:
+    """Whether a name can be an organisation at all (precision guard): people and tools are not."""
     if not name or not (name[0].isupper() or name[0].isdigit()):
         return False
     return len(name.split()) <= 12 and not _NOT_AN_ORG.search(name)
 
 
 def _split_names(span: str, resolver: Resolver) -> list[str]:
-    """Split ``A and B`` into names without breaking ``Midlands and Lancashire CSU`` or
-    ``Shropshire, Telford and Wrekin ICB``: of all segmentations at the list separators, keep the
-    one whose every part looks like an organisation, preferring known ones and fewer parts."""
-    span = _clean(span)
-    seps = list(_LIST_SEP.finditer(span))
-    if not seps or resolver.organisation(span).known:
-        return [span]
-    best: tuple[int, int, list[str]] | None = None
-    for k in range(len(seps) + 1):
-        for cut in combinations(seps, k):
-            parts, start = [], 0
-            for m in cut:
-                parts.append(_clean(span[start:m.start()]))
-                start = m.end()
-            parts.append(_clean(span[start:]))
-            scores = [_name_score(p, resolver) for p in parts]
-            if min(scores) <= 0:
-                continue
-            rank = (sum(scores), -len(parts), parts)
-            if best is None or rank[:2] > best[:2]:
-                best = rank
-    return best[2] if best else [span]
-
-
-def _name_score(name: str, resolver: Resolver) -> int:
-    """3 for a name the vocabulary knows, 2 for one ending like an organisation, else 0."""
-    if not name or not name[0].isupper():
-        return 0
-    if resolver.organisation(name).known or _CONTROLLER_REFS.match(name) or _ROUTE.match(name):
-        return 3
-    return 2 if _ORG_SUFFIX.search(name) or _NATIONAL.match(name) else 0
+    """The names of a coordination (:func:`split_names`); ``the CCG``, ``the DSCRO`` and ``NHS
+    Digital`` count as names, so ``the CCG and Arden and GEM CSU`` splits before the CSU."""
+    return split_names(span, resolver, _ALWAYS_NAMES)
 
 
 # --- findings --------------------------------------------------------------------------------
