@@ -68,7 +68,7 @@ def shaped_like_organisation(name: str) -> bool:
     has_head = False
     for word in words:
         low = word.lower().strip(".,'’()")
-        if low in _SUFFIXES or low in _HEADS:
+        if low in _SUFFIXES or (low in _HEADS and word[0].isupper()):
             has_head = True
         elif low not in _SMALL and not (word[0].isupper() or word[0].isdigit()):
             return False

@@ -47,14 +47,15 @@ def _literals(*phrases: str) -> re.Pattern[str]:
 _WHO_RE = re.compile(r"who (?:will |also |securely )*(?:hold|secure|store|process|host|analys|link|manag)")
 _AGENT_VERBS = ("conducted", "undertaken", "carried out", "performed", "processed", "provided", "completed",
                 "analysed", "analyzed", "hosted", "stored", "managed", "held", "linked")
-_BY_VERB_RE = _literals(*(f"{verb} by" for verb in _AGENT_VERBS))
+_AGENT_WORDS = frozenset(verb.split()[-1] for verb in _AGENT_VERBS)
 _STORAGE_WORDS = ("stored", "hosted", "housed", "backed up")
 _STORAGE_RE = re.compile(r"(?:stored|hosted|housed|backed up) (?:securely |electronically |only )?"
                          r"(?:at|in|on|with|within|by) ")
 _INFRA_STEMS = ("infrastructure", "cloud", "hosting", "data cent", "server", "network", "backup", "back-up",
                 "back up", "storage")
-_SUBJECT_VERB_STEMS = (" will ", " shall ", "processes ", "analyses ", "hosts ", "stores ", "holds ", "links ",
-                       "manages ")
+_SUBJECT_VERB_STEMS = (" will process", " will analys", " will analyz", " will host", " will store", " will hold",
+                       " will link", " will manage", " will also ", " will then ", " will securely ", " shall ",
+                       "processes ", "analyses ", "hosts ", "stores ", "holds ", "links ", "manages ")
 _SUPPLY_RE = re.compile(r"\b(?:supply|supplies|provide|provides|hosts?)\b")
 _SUBJECT_VERB_RE = re.compile(r"\b(?:will |shall )?(?:process(?:es)?|analy[sz]es?|hosts?|stores?|holds?|links?|"
                               r"manages?) (?:[\w+-]+ ){0,5}?data\b")
@@ -113,9 +114,9 @@ _STORED_BRACKET = re.compile(
     r"\b(?:stored|hosted|housed|backed up)\s+(?:securely\s+)?(?:at|in|on|within|with)\s+[^.;()]{0,80}?"
     r"\((?P<org>[A-Z][^()]{1,60})\)")
 _SUPPLIES = re.compile(
-    r"(?:^|[.;]\s+)(?P<org>[A-Z][^.;:]*?)\s+(?:will\s+)?(?:supply|supplies|provide|provides|host|hosts)\s+"
-    r"(?P<what>[^.;]*?\b(?:cloud|hosting|back-?up|data cent(?:re|er)|servers?|infrastructure|storage)\b[^.;]*)",
-    re.IGNORECASE)
+    r"(?:^|[.;]\s+)(?:the\s+)?(?P<org>" + _NAME_LIST + r")\s+(?:will\s+)?"
+    r"(?:supply|supplies|provide|provides|host|hosts)\s+"
+    r"(?P<what>[^.;]*?\b(?i:cloud|hosting|back-?up|data cent(?:re|er)|servers?|infrastructure|storage)\b[^.;]*)")
 # Cheap literal gates on the lower-cased sentence, so the costly subject-finding patterns run rarely.
 _EXPLICIT = (
     (("act as", "acting as"), _ACT_AS),
@@ -125,7 +126,7 @@ _EXPLICIT = (
     (("as a data processor", "as data processor", "as the data processor"), _BY_AS_PROCESSOR),
     ((", as a data processor", ", as data processor", ", as the data processor"), _AS_PROCESSOR_APPOS),
 )
-_EXPLICIT_RE = _literals(*(phrase for gate, _ in _EXPLICIT for phrase in gate), "listed as")
+_EXPLICIT_PHRASES = (*(phrase for gate, _ in _EXPLICIT for phrase in gate), "listed as")
 _EXPLICIT = tuple((_literals(*gate), pattern) for gate, pattern in _EXPLICIT)
 _TRANSFER_TO = re.compile(
     r"\btransferred\s+(?:securely\s+)?to\s+(?:the\s+)?(?P<org>[A-Z][^;:]*?)" + _STOP)
@@ -359,11 +360,11 @@ def _relevant(low: str) -> bool:
     edition cost 40 us a line), and boilerplate such as ``Data Processors must only act upon …``
     fails the regexes.
     """
-    if "processor" in low and (low.startswith("data processor") or _EXPLICIT_RE.search(low)):
+    if "processor" in low and (low.startswith("data processor") or _explicit_phrase(low)):
         return True
     if "ceff)" in low or "transferred" in low:
         return True
-    if "ed by " in low and _BY_VERB_RE.search(low):
+    if "ed by " in low and _agent_phrase(low):
         return True
     if "who " in low and _WHO_RE.search(low):
         return True
@@ -372,6 +373,29 @@ def _relevant(low: str) -> bool:
     if " data" in low and any(stem in low for stem in _SUBJECT_VERB_STEMS) and _SUBJECT_VERB_RE.search(low):
         return True
     return ("suppl" in low or "provide" in low or "host" in low) and _infra_words(low)
+
+
+def _explicit_phrase(low: str) -> bool:
+    """Whether one of the explicit role phrases ends at or around a ``processor`` of the text
+    (looked for near each ``processor`` only: a regex over the whole line costs far more)."""
+    i = low.find("processor")
+    while i != -1:
+        window = low[max(0, i - 40):i + 12]
+        if any(phrase in window for phrase in _EXPLICIT_PHRASES):
+            return True
+        i = low.find("processor", i + 9)
+    return "listed as" in low
+
+
+def _agent_phrase(low: str) -> bool:
+    """Whether a processing verb stands before a `` by `` of the text (``conducted by``…)."""
+    i = low.find(" by ")
+    while i != -1:
+        word = low[low.rfind(" ", 0, i) + 1:i]
+        if word in _AGENT_WORDS and (word != "out" or low.endswith("carried", 0, i - 4)):
+            return True
+        i = low.find(" by ", i + 4)
+    return False
 
 
 def _infra_words(low: str) -> bool:
@@ -434,7 +458,7 @@ def _role_hits(text: str, low: str, sent: _Sentence) -> Iterator[tuple[_Hit, int
             if gate.search(low):
                 for m in pattern.finditer(text):
                     yield _Hit(m["org"], sent, STRONG, explicit=True, evidence_text=text), m.start()
-    if "ed by " in low and _BY_VERB_RE.search(low):
+    if "ed by " in low and _agent_phrase(low):
         yield from _agent_hits(text, sent)
     if "who " in low:
         for m in _WHO.finditer(text):
