@@ -21,28 +21,43 @@ from kg.records import AgreementVersion, Release, SourceDocument
 from kg.store import select_values
 
 
-def _digest(parts: tuple) -> str:
-    return hashlib.sha1(repr(parts).encode("utf-8", "replace")).hexdigest()
+def _digest(*parts: object) -> str:
+    """A digest of field values: strings, None, booleans, dates, and lists or tuples of them.
+
+    Fields are joined with separator characters the register never uses; cheaper than ``repr`` of a
+    tuple (a full edition hashes ~100,000 release rows).
+    """
+    return hashlib.sha1("\x1f".join(map(_part, parts)).encode("utf-8", "replace")).hexdigest()
+
+
+def _part(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "\x1e".join(map(_part, value))
+    return "\x00" if value is None else str(value)
 
 
 def version_hash(version: AgreementVersion, kind: str) -> str:
     """What a source says about a version, as a digest; the same content in two editions hashes alike."""
-    uses = tuple((u.name, tuple(u.types_of_data), tuple(u.sensitivity), tuple(u.access_methods),
-                  tuple(u.legal_bases), tuple(u.confidentiality)) for u in version.datasets)
-    return _digest((
+    uses = [(u.name, u.types_of_data, u.sensitivity, u.access_methods, u.legal_bases, u.confidentiality)
+            for u in version.datasets]
+    return _digest(
         kind, version.reference, version.version, version.title,
-        version.applicant.name if version.applicant else None, tuple(version.applicant_types),
-        tuple(c.name for c in version.controllers), version.controller_arrangement,
-        version.start, version.end, version.sublicensing, version.commercial, tuple(version.opt_outs),
+        version.applicant.name if version.applicant else None, version.applicant_types,
+        [c.name for c in version.controllers], version.controller_arrangement,
+        version.start, version.end, version.sublicensing, version.commercial, version.opt_outs,
         uses, version.objective, version.processing, version.expected_outputs, version.expected_benefits,
-        version.yielded_benefits, tuple(sorted(version.other_fields.items())), version.incomplete))
+        version.yielded_benefits, sorted(version.other_fields.items()), version.incomplete)
 
 
 def release_hash(release: Release, version_iri: str) -> str:
-    """A release row's content (its row number left out), with the version it was released under."""
-    return _digest((version_iri, release.file_reference, release.dataset, release.month,
-                    release.opt_outs_applied, tuple(release.types_of_data), tuple(release.sensitivity),
-                    tuple(release.legal_bases), tuple(release.access_methods)))
+    """A release row's content (its row number left out), with the version it was released under.
+
+    Written out field by field: the generic ``_digest`` cost ~3 s over a full edition's releases.
+    """
+    r, lists = release, "\x1f".join(map("\x1e".join, (release.types_of_data, release.sensitivity,
+                                                        release.legal_bases, release.access_methods)))
+    key = f"{version_iri}\x1f{r.file_reference}\x1f{r.dataset}\x1f{r.month}\x1f{r.opt_outs_applied}\x1f{lists}"
+    return hashlib.sha1(key.encode("utf-8", "replace")).hexdigest()
 
 
 @dataclass

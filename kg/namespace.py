@@ -74,6 +74,8 @@ def slug(text: str) -> str:
     spellings of ``ST GEORGE’S`` give one slug; anything left that is not a letter or digit
     becomes a hyphen.
     """
+    if text.isascii() and text.isalnum():  # file references and codes: most slugs of a build
+        return text.lower()
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9.]+", "-", folded.lower()).strip("-.") or "x"
 
