@@ -83,3 +83,52 @@ def test_strict_build_names_exactly_the_planted_values(edition, planted, tmp_pat
     assert named == planted
     assert str(failure.value).startswith(f"{len(planted)} unknown vocabulary value(s)")
     assert not (tmp_path / "strict").exists()  # nothing was written
+
+
+# --- the runner (benchmarks/run.py): its series folders and its reports, without timing anything ----
+
+
+def test_runner_series_folders(tmp_path):
+    from benchmarks.run import series
+
+    se = series(tmp_path, 0.005, 3, 42, "2022-06")
+    assert se["count"] == 3 and se["newest"].name == "datausesregister_august2022.xlsx"
+    assert se["next"].name == "datausesregister_september2022.xlsx"
+    assert sorted(p.name for p in se["editions"].glob("*.xlsx")) == sorted(
+        ["datausesregister_june2022.xlsx", "datausesregister_july2022.xlsx", "datausesregister_august2022.xlsx"])
+    assert all(p.resolve().exists() for p in se["editions"].glob("*.xlsx"))
+    assert len(list(se["last12"].glob("*.xlsx"))) == 3
+    again = series(tmp_path, 0.005, 3, 42, "2022-06")  # reused, not regenerated
+    assert again["newest"].stat().st_mtime == se["newest"].stat().st_mtime
+
+
+def test_runner_report_keeps_other_sections(tmp_path):
+    from argparse import Namespace
+
+    from benchmarks.run import STEPS, held_history, history_table, write_results
+
+    q = lambda ms: {"ms": ms, "rows": 3, "params": {}}  # noqa: E731
+    r = {"date": "2026-01-01 00:00 UTC", "series": {"count": 63, "newest": "x.xlsx", "generate_s": 2.0},
+         "machine": {"nproc": 2, "cpu": "cpu", "memory_gb": 1, "python": "3", "packages": {}},
+         "build": {"seconds": 10.0, "cpu": 9.0, "peak_mb": 900.0, "quads": 100, "agreements": 5, "load": 0.0},
+         "history": {"seconds": 400.0, "peak_mb": 1400.0, "count": 63},
+         "add": {"seconds": 12.0, "peak_mb": 800.0},
+         "queries": {"agreements": q(10.0), "trace --org '04V'": q(100.0)},
+         "history_queries": {"agreements": q(11.0), "trace --org '04V'": {"ms": None, "rows": None,
+                                                                          "killed": "killed after 300 s"}},
+         "quads_one": {"quads": 100, "disk_mb": 1.0}, "quads_history": {"quads": 190, "disk_mb": 2.0}}
+    held = dict(held_history(r))
+    assert [ok for ok in held.values()] == [True, True, False, False]
+    assert any("trace --org '04V' killed after 300 s" in what for what in held)
+    assert any(row[0].startswith("quads") and row[3] == "1.9x" for row in history_table(r))
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\nstale-a\n\n## Targets\n\n- stale-b\n\n"
+                       "## Profile and analysis\n\nkept A\n\n## History (issue 16)\n\nstale-c\n\n"
+                       "## Processor extraction (issue 11)\n\nkept B\n")
+    args = Namespace(scale=1.0, editions=63, start="2021-07", steps=list(STEPS), reuse=[], seed=42, timeout=60.0,
+                     repeat=5)
+    write_results(results, r, args)
+    text = results.read_text()
+    assert text.count("## History (issue 16)") == 1 and text.count("## Targets") == 1
+    assert "kept A" in text and "kept B" in text and "stale-" not in text
+    assert text.index("## History") < text.index("## Profile and analysis") < text.index("## Processor extraction")
