@@ -36,7 +36,7 @@ amended and edited (with the field) since the previous one, and the CCG names re
 
 The universe is kept in memory and each edition only written: the sheets are written as XML
 directly (inline strings, as xlsxwriter's ``constant_memory`` mode writes them), with escaped
-cells cached, about 2 s per full edition.
+cells cached: ~1.4 s a full edition (64 in 89 s, 0.28 GB peak).
 
 Same seed, scale, start and number of editions give byte-identical files. Only
 ``random.Random(seed)`` is used, never the clock; the xlsx metadata timestamp is fixed.

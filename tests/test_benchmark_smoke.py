@@ -113,10 +113,10 @@ def test_runner_report_keeps_other_sections(tmp_path):
          "build": {"seconds": 10.0, "cpu": 9.0, "peak_mb": 900.0, "quads": 100, "agreements": 5, "load": 0.0},
          "history": {"seconds": 400.0, "peak_mb": 1400.0, "count": 63},
          "add": {"seconds": 12.0, "peak_mb": 800.0},
-         "queries": {"agreements": q(10.0), "trace --org '04V'": q(100.0)},
+         "newest_queries": {"agreements": q(10.0), "trace --org '04V'": q(100.0)},
          "history_queries": {"agreements": q(11.0), "trace --org '04V'": {"ms": None, "rows": None,
                                                                           "killed": "killed after 300 s"}},
-         "quads_one": {"quads": 100, "disk_mb": 1.0}, "quads_history": {"quads": 190, "disk_mb": 2.0}}
+         "quads_newest": {"quads": 100, "disk_mb": 1.0}, "quads_history": {"quads": 190, "disk_mb": 2.0}}
     held = dict(held_history(r))
     assert [ok for ok in held.values()] == [True, True, False, False]
     assert any("trace --org '04V' killed after 300 s" in what for what in held)
