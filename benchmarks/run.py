@@ -596,7 +596,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="kill a step whose resident memory passes this (default 6; the machine is shared)")
     ap.add_argument("--reuse", nargs="+", default=[], choices=["baseline", "twelve", "history", "add"],
                     help="take these steps' figures from the previous run's results.json instead of re-running "
-                         "them (the slowest steps); RESULTS.md says which, and from when")
+                         "them (the slowest steps); RESULTS.md says which, and from when. The one-edition and "
+                         "baseline figures are carried over whenever those steps are not run")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("child_args", nargs="?", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -644,6 +645,10 @@ def main(argv: list[str] | None = None) -> int:
         print("(history) named queries and traces on the newest edition alone …", file=sys.stderr, flush=True)
         r["newest_queries"] = run_queries(store_newest, args.repeat, r["traces"], args.query_timeout)
         r["quads_newest"] = spawn("quads", store_newest)
+    for name, keys in (("one", ["build", "queries", "busiest", "render"]), ("baseline", ["baseline"])):
+        if name not in steps and all(k in previous for k in keys):  # not run: the last figures stay in RESULTS.md
+            r.update({k: previous[k] for k in keys})
+            r.setdefault("reused", {})[name] = previous.get("reused", {}).get(name, previous.get("date", "?"))
     for name in args.reuse:
         keys = {"history": ["history", "history_queries", "quads_history", "newest", "newest_queries",
                             "quads_newest"]}.get(name, [name])
