@@ -393,7 +393,12 @@ def _purposes(w: GraphWriter, v: str, version: AgreementVersion) -> None:
 
 def _processor(w: GraphWriter, v: str, index: int, finding: ProcessorFinding,
                version_datasets: list[Term]) -> None:
-    org = _organisation(w, finding.organisation)
+    resolved = w.resolver.organisation(finding.organisation)
+    org = _named(w, resolved, finding.organisation, ORGANISATION_TYPES)
+    if not resolved.known and w.once(f"{resolved.iri}\nextracted"):
+        # a name the vocabulary does not know, read from free text (docs/processors.md): marked so a
+        # reviewer can find it; its evidence is on the involvement below
+        w.add(org, DUR.extracted, boolean(True))
     involvement = f"{v}/processor/{index}"
     w.add(v, DUR.hasSubProcessor if finding.sub else DPV.hasDataProcessor, org)
     w.add(v, DUR.processorInvolvement, involvement)
