@@ -27,9 +27,9 @@ def test_suggest_lists_candidates_with_evidence_and_merges_nothing(tmp_path):
     assert CliRunner().invoke(app, ["build", str(acme_page(tmp_path)), "--store", store]).exit_code == 0
     result = CliRunner().invoke(app, ["orgs", "--suggest", "--format", "csv", "--store", store])
     assert result.output.splitlines() == [
-        "names,reason,evidence,score,target",
-        "ACME HEALTH ANALYTICS GROUP | Acme Health Analytics,token overlap,"
-        "0.75 of words shared (acme analytics health),0.75,",
+        "name,candidate,reason,evidence,score,target",
+        "ACME HEALTH ANALYTICS GROUP,Acme Health Analytics,token overlap: "
+        "0.75 of words shared (acme analytics health),,0.75,",
     ]
     listed = CliRunner().invoke(app, ["orgs", "--format", "csv", "--store", store]).output.splitlines()
     assert listed[0] == "organisation,label,code,in_vocabulary,agreements"

@@ -12,6 +12,10 @@ Three layers, each deterministic (nothing here is a similarity score):
   ``INC``…), and a few fixed spellings of the same words (``Integrated Care Board`` = ``ICB``,
   ``Clinical Commissioning Group`` = ``CCG``, ``Commissioning Support Unit`` = ``CSU``).
 
+Two review aids (``regkg orgs --suggest``) never used to resolve: :func:`split_bracket_tail` parts a
+name from a trailing bracket (often its acronym) and :func:`initials` gives the acronym a name's
+words make.
+
 Typos are NOT folded here: a misspelling is the same name only if the vocabulary lists it.
 """
 
@@ -33,6 +37,8 @@ _TYPOGRAPHY = str.maketrans({
 _BULLET = re.compile(r"^\s*(?:[~•·▪‣*>]|\d{1,2}[.)])\s+")
 _ODS = re.compile(r"\s+-\s*([A-Za-z0-9]{3}|[A-Za-z0-9]{5})\s*\.?\s*$")
 _LEGAL_SUFFIX = re.compile(r"(?:\s+(?:limited|ltd|plc|inc|incorporated|llp|llc|l t d))+$")
+_BRACKET_TAIL = re.compile(r"\(([^()]*)\)$")
+_SMALL_WORDS = {"of", "for", "and", "the", "in", "on", "at", "to", "a", "an"}
 _PHRASES = [
     (re.compile(r"\bintegrated care board\b"), "icb"),
     (re.compile(r"\bclinical commissioning group\b"), "ccg"),
@@ -109,6 +115,32 @@ def dataset_key(text: str) -> str:
 def label_key(text: str) -> str:
     """A general matching key (purposes, legal-basis wordings): case, typography, punctuation."""
     return _fold(text)
+
+
+def split_bracket_tail(text: str) -> tuple[str, str]:
+    """``text`` cleaned, as (the name before a closing bracket, the bracket's content):
+    ``UKFast.net Ltd (UKFast)`` → (``UKFast.net Ltd``, ``UKFast``); ("name", "") without one.
+
+    A trailing bracket is often a short form of the same name, but not always (``Optum (UK)``,
+    ``… (hosted by Z)``), so only review aids compare names without it; resolution never does.
+    """
+    cleaned = clean(text)
+    m = _BRACKET_TAIL.search(cleaned)
+    if not m or not cleaned[:m.start()].strip():
+        return cleaned, ""
+    return cleaned[:m.start()].strip(), m.group(1).strip()
+
+
+def initials(text: str) -> str:
+    """The acronym a name's words would make, upper case: ``Office for National Statistics`` →
+    ``ONS``, ``NHS Blood and Transplant`` → ``NHSBT`` (a word in capitals counts whole); small
+    words and a legal suffix do not count. Empty for a one-word name, which has no acronym."""
+    words = [w for w in re.findall(r"[A-Za-z]+", split_bracket_tail(text)[0]) if w.lower() not in _SMALL_WORDS]
+    while words and _LEGAL_SUFFIX.fullmatch(f" {words[-1].lower()}"):
+        words.pop()
+    if len(words) < 2:
+        return ""
+    return "".join(w if w.isupper() else w[0] for w in words).upper()
 
 
 def org_slug(text: str) -> str:
