@@ -71,6 +71,7 @@ class Plan:
     new_releases: set[int] = field(default_factory=set)
     new_agreements: set[str] = field(default_factory=set)
     hashes: dict[int, str] = field(default_factory=dict)  # id(version) -> content hash
+    described: set[str] = field(default_factory=set)  # the index's: node descriptions the store holds
 
     def content(self, version: AgreementVersion) -> str:
         return self.contents[id(version)]
@@ -87,6 +88,7 @@ class ContentIndex:
     taken: set[str] = field(default_factory=set)  # content IRIs in use
     releases: set[str] = field(default_factory=set)
     agreements: set[str] = field(default_factory=set)
+    described: set[str] = field(default_factory=set)  # kg.graph's keys: minted nodes, their spellings
 
     @classmethod
     def of_store(cls, store: ox.Store) -> ContentIndex:
@@ -97,12 +99,13 @@ class ContentIndex:
             index.taken.add(row[0])
         index.releases = {row[0] for row in select_values(store, "SELECT ?r WHERE { ?r a dur:Release }")}
         index.agreements = {row[0] for row in select_values(store, "SELECT ?a WHERE { ?a a dur:DataSharingAgreement }")}
+        index.described = described_keys(store)
         return index
 
     def plan(self, doc: SourceDocument) -> Plan:
         """Content IRIs for every version and release of ``doc``; what the index lacks is new, and is
         added to the index (so that the next edition of the same build finds it)."""
-        plan = Plan()
+        plan = Plan(described=self.described)
         for agreement in doc.agreements:
             a = iri_agreement(agreement.base_reference)
             if a not in self.agreements:
@@ -133,3 +136,21 @@ class ContentIndex:
                 plan.new_releases.add(id(release))
 
 
+
+
+DESCRIBED = """
+SELECT ?x ?name ?minted WHERE {
+  { ?x skos:altLabel ?name } UNION { ?x dur:unresolved true ; skos:prefLabel|rdfs:label ?name BIND(true AS ?minted) }
+}"""
+
+
+def described_keys(store: ox.Store) -> set[str]:
+    """The ``kg.graph`` description keys of what a store already describes: each spelling of a node
+    (``iri\nname``), each minted node (``iri``), and each minted processor (``iri\nextracted``)."""
+    keys: set[str] = set()
+    for iri, name, minted in select_values(store, DESCRIBED):
+        keys.add(f"{iri}\n{name}")
+        if minted:
+            keys.add(iri)
+    keys |= {f"{row[0]}\nextracted" for row in select_values(store, "SELECT ?x WHERE { ?x dur:extracted true }")}
+    return keys

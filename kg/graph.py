@@ -148,7 +148,10 @@ class GraphWriter:
         self.graph_iri = iri_source(doc.name)
         self._graph = node(self.graph_iri)
         self.quads: list[str] = []
-        self._described: set[str] = set()
+        # an edition shares the store's record of what is described: a label written in one edition's
+        # graph and again in the next would be read once per graph by every query over the union
+        # of graphs (docs/history.md); a page's graph is replaced whole, so it describes its own.
+        self._described: set[str] = plan.described if plan is not None else set()
         self._values: dict[tuple[str, str], Term] = {}
 
     def add(self, s: str, p: Term, o: str) -> None:
@@ -168,7 +171,8 @@ class GraphWriter:
             self.add(subject, predicate, obj)
 
     def once(self, iri: str) -> bool:
-        """True the first time ``iri`` is described in this document (nodes shared by versions)."""
+        """True the first time ``iri`` is described in this document, or for an edition in the store
+        (nodes shared by versions and editions)."""
         if iri in self._described:
             return False
         self._described.add(iri)

@@ -39,7 +39,7 @@ from kg.errors import RegkgError
 from kg.namespace import PREFIX_IRIS, PREFIXES, XSD
 from kg.resolve import Resolver
 from kg.resources import queries_dir
-from kg.scope import EDITION_FORMAT, NEWEST, Scope, editions, expand
+from kg.scope import EDITION_FORMAT, NEWEST, Scope, check, editions, expand
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,7 @@ def ask(store: ox.Store | Graph, name: str, values: dict[str, str] | None = None
         resolver: Resolver | None = None, scope: Scope = NEWEST) -> QueryResult:
     """Run the named query ``name`` with parameter values given as text, for ``scope``."""
     query = get_named_query(name)
-    values = _with_edition(store, query, dict(values or {}), scope)
+    values, scope = _scoped(store, query, dict(values or {}), scope)
     return run(store, query.text, bind(query, values, resolver), scope)
 
 
@@ -268,16 +268,27 @@ def run_text(store: ox.Store | Graph, text: str, values: dict[str, str] | None =
              resolver: Resolver | None = None, scope: Scope = NEWEST) -> QueryResult:
     """Run an ad hoc query; ``# param: name (kind)`` lines in it declare how values are bound."""
     query = parse_query("query", text)
-    values = _with_edition(store, query, dict(values or {}), scope)
+    values, scope = _scoped(store, query, dict(values or {}), scope)
     return run(store, text, bind(query, values, resolver, undeclared="text"), scope)
 
 
-def _with_edition(store: ox.Store | Graph, query: NamedQuery, values: dict[str, str], scope: Scope) -> dict[str, str]:
-    """An ``edition`` parameter left out is the scope's edition, else the store's newest."""
+def _scoped(store: ox.Store | Graph, query: NamedQuery, values: dict[str, str],
+            scope: Scope) -> tuple[dict[str, str], Scope]:
+    """The parameter values and scope a query runs with: an ``edition`` parameter and the scope's
+    edition are one choice (either names it; the newest when neither does), checked against a local
+    store, which also names the edition before it (``# PREVIOUS``)."""
     for param in query.params:
-        if param.kind == "edition" and param.name not in values:
-            if scope.edition:
-                values[param.name] = scope.edition
-            elif isinstance(store, ox.Store) and (known := editions(store)):
-                values[param.name] = known[-1]
-    return values
+        if param.kind == "edition" and param.name in values:
+            if not EDITION_FORMAT.match(values[param.name]):
+                raise RegkgError(f"parameter {param.name}: expected an edition like 2026-08, "
+                                 f"got {values[param.name]!r}")
+            scope = Scope(edition=values[param.name])
+    if isinstance(store, ox.Store):
+        scope = check(store, scope)
+        newest = editions(store)[-1:] if scope.edition is None else [scope.edition]
+    else:
+        newest = [scope.edition] if scope.edition else []
+    for param in query.params:
+        if param.kind == "edition" and param.name not in values and newest:
+            values[param.name] = newest[0]
+    return values, scope

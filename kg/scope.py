@@ -9,7 +9,9 @@ file is plain SPARQL anywhere else (where a comment means "every edition"):
 ``# LATEST ?a ?v``
     ``?v`` is agreement ``?a``'s newest version in the chosen edition;
 ``# RELEASE ?r``
-    release row ``?r`` is listed in the chosen edition (its version is restricted by ``EDITION``).
+    release row ``?r`` is listed in the chosen edition (its version is restricted by ``EDITION``);
+``# PREVIOUS ?v``
+    ``?v`` is a version listed in the edition before the chosen one (what changed since).
 
 ``expand`` replaces each marker with the patterns for the scope.  The newest edition's answers need
 no interval arithmetic (``dur:current``, ``dur:latestVersion`` hold just for it); an older edition
@@ -28,15 +30,19 @@ from kg.membership import EDITIONS_GRAPH
 from kg.store import select_values
 
 EDITION_FORMAT = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-MARKER = re.compile(r"^[ \t]*#[ \t]*(EDITION|LATEST|RELEASE)[ \t]+((?:\?\w+[ \t]*)+)$", re.MULTILINE)
+MARKER = re.compile(r"^[ \t]*#[ \t]*(EDITION|LATEST|RELEASE|PREVIOUS)[ \t]+((?:\?\w+[ \t]*)+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class Scope:
-    """``edition`` names one edition (YYYY-MM); ``every`` asks for all of them; neither: the newest."""
+    """``edition`` names one edition (YYYY-MM); ``every`` asks for all of them; neither: the newest.
+
+    ``previous`` is the edition before the chosen one, filled in by ``check`` (None: there is none).
+    """
 
     edition: str | None = None
     every: bool = False
+    previous: str | None = None
 
     @property
     def label(self) -> str:
@@ -63,12 +69,17 @@ def editions(store: ox.Store) -> list[str]:
 
 
 def check(store: ox.Store, scope: Scope) -> Scope:
-    """``scope`` if the store records its edition; otherwise an error naming the closest it has."""
-    if scope.edition is None:
+    """``scope`` with its previous edition, if the store records its edition; otherwise an error
+    naming the closest it has.  The newest edition, named, is asked as the default (cheapest) scope."""
+    if scope.every:
         return scope
     known = editions(store)
-    if scope.edition in known:
-        return scope if scope.edition != (known[-1] if known else None) else NEWEST
+    position = len(known) - 1 if scope.edition is None else (
+        known.index(scope.edition) if scope.edition in known else None)
+    if position is not None:
+        previous = known[position - 1] if position > 0 else None
+        edition = None if position == len(known) - 1 else scope.edition
+        return Scope(edition=edition, previous=previous)
     close = sorted(sorted(known, key=lambda e: abs(_months(e) - _months(scope.edition)))[:3])
     listed = ", ".join(close) if close else "none (the store holds no dated edition)"
     raise RegkgError(f"edition {scope.edition} is not in the store; closest: {listed}")
@@ -85,6 +96,11 @@ def expand(sparql: str, scope: Scope) -> str:
 
 
 def _pattern(kind: str, variables: list[str], scope: Scope) -> str:
+    if kind == "PREVIOUS":
+        (v,) = variables
+        if scope.previous is None:
+            return "FILTER(false)"
+        return _pattern("EDITION", variables, Scope(edition=scope.previous))
     if kind == "EDITION":
         (v,) = variables
         if scope.every:
