@@ -5,7 +5,7 @@
 
 writes ``datausesregister_<month><year>.xlsx`` (the real files' names, so a reader takes the
 edition from the name) in the official layout (sheets ``Agreements``,
-``Datasets``, ``DataReleases``; REGISTER.md §A) with the real traps: versioned references (some
+``Datasets``, ``DataReleases``; docs/register.md §A) with the real traps: versioned references (some
 without a suffix, some starting at v0.x), organisation names with commas, case variants, ODS codes,
 curly quotes, NBSPs and typos, renamed datasets, ``;``-joined legal bases in several spellings,
 controller lists joined by ``;``, newlines or commas, long free text naming processors in the
@@ -61,7 +61,7 @@ if __package__ in (None, ""):  # run as a script: make ``benchmarks`` importable
 
 from benchmarks import vocabulary as V
 
-# Counts of one real edition at scale 1.0 (REGISTER.md §A).
+# Counts of one real edition at scale 1.0 (docs/register.md §A).
 AGREEMENTS = 1950
 REAL_ORGS = 570
 ORG_VARIANTS = 41

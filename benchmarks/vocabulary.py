@@ -8,7 +8,7 @@ and are recorded in each workbook's ``.planted.json`` sidecar.
 
 from __future__ import annotations
 
-# --- official layout (REGISTER.md §A) -------------------------------------------------------------
+# --- official layout (docs/register.md §A) -------------------------------------------------------------
 
 AGREEMENT_COLUMNS = [
     "Reference Number",
@@ -709,7 +709,7 @@ QUIRK_VARIANTS = [
     ("EAST\u00a0SUSSEX COUNTY COUNCIL", "EAST SUSSEX COUNTY COUNCIL"),
 ]
 
-# --- processors (REGISTER.md §C): canonical -> aliases used in free text ----------------------------
+# --- processors (docs/processors.md): canonical -> aliases used in free text ----------------------------
 
 PROCESSORS = {
     "NHS Midlands and Lancashire Commissioning Support Unit": [

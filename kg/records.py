@@ -153,7 +153,7 @@ class Agreement:
     referenced: bool = True  # False when the source gave no reference and regkg made one up
 
     def latest(self) -> AgreementVersion:
-        """The newest version: its fields describe the agreement (REGISTER.md §A, trap 1)."""
+        """The newest version: its fields describe the agreement (docs/register.md, trap 1)."""
         return max(self.versions, key=lambda v: version_sort_key(v.version))
 
 

@@ -1,4 +1,4 @@
-"""The workbook reader on small workbooks built in each test: one test per trap of REGISTER.md §A."""
+"""The workbook reader on small workbooks built in each test: one test per trap of docs/register.md §A."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The controller-list splitter (REGISTER.md §A trap 2): each rule, and what it must not do."""
+"""The controller-list splitter (docs/register.md, trap 2): each rule, and what it must not do."""
 
 from __future__ import annotations
 

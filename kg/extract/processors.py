@@ -1,4 +1,4 @@
-"""Data processors named in an agreement version's free text (REGISTER.md §C).
+"""Data processors named in an agreement version's free text (docs/processors.md).
 
 The register has no processor column: processors appear only in the ``Objective for Processing``
 and ``Processing Activities`` text.  A wrong processor in a public graph is a false accusation, so

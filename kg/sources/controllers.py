@@ -1,4 +1,4 @@
-"""Split a ``Data Controller(s)`` cell into organisation names (REGISTER.md §A, trap 2).
+"""Split a ``Data Controller(s)`` cell into organisation names (docs/register.md, trap 2).
 
 The register separates controllers with ``;``, line breaks *or commas*, yet many names hold a
 comma themselves.  The cell is cut at every top-level separator (never inside ``[...]``,

@@ -1,6 +1,6 @@
 """Reader for the reformatted register: one page per recipient organisation → records.
 
-Campaign sites republish the register as one page per organisation (REGISTER.md §B).  A page has a
+Campaign sites republish the register as one page per organisation (docs/register.md §B).  A page has a
 header (organisation, the count of files disseminated unsafely, ``🚩`` flag paragraphs, sometimes
 a project index) and then one block per agreement.  Four generations exist and one parser reads
 them all, because they share one idea — a heading line, then ``Label: value`` fields, then a

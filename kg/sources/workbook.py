@@ -1,6 +1,6 @@
 """NHS England's Data Uses Register workbook (xlsx, or its three sheets as CSV files) → records.
 
-The workbook has three sheets joined on ``Reference Number`` (REGISTER.md §A): Agreements (one row
+The workbook has three sheets joined on ``Reference Number`` (docs/register.md §A): Agreements (one row
 per agreement *version*), Datasets (one row per dataset on a version) and DataReleases (one row
 per file released).  Columns are found by header name, so a reordered export reads the same; a
 missing sheet or column is a one-line ``SourceError``.  Rows that cannot be used (junk notes in the
@@ -61,7 +61,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "Month File Released",
     ),
 }
-TEST_REFERENCES = frozenset({"DARS-NIC-401994-D5Q7S"})  # REGISTER.md §A trap 9
+TEST_REFERENCES = frozenset({"DARS-NIC-401994-D5Q7S"})  # docs/register.md, trap 9
 
 # A reference is one token holding a digit and a hyphen (DARS-NIC-…, NIC-…); notes such as
 # "No filters applied" or a stray "Total" are not.
