@@ -78,13 +78,16 @@ def _cpu() -> float:
 
 
 def _example_values(q) -> dict[str, str]:
-    """``--param k=v`` pairs of a query's ``# example:`` line."""
+    """``--param k=v`` pairs of a query's ``# example:`` line; an edition is left to its default (the
+    store's newest), since the example's month need not be in the benchmark's store."""
     words = shlex.split(q.example) if q.example else []
+    editions = {p.name for p in q.params if p.kind == "edition"}
     values = {}
     for i, w in enumerate(words[:-1]):
         if w == "--param" and "=" in words[i + 1]:
             k, v = words[i + 1].split("=", 1)
-            values[k] = v
+            if k not in editions:
+                values[k] = v
     return values
 
 

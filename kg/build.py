@@ -152,7 +152,7 @@ def _spool(path: Path, spool: Path, vocab: Vocabulary, resolver: Resolver, editi
                               + "; ".join(f"{s}: {v!r}" for s, v in sorted(vocab.unknown)))
     plan = None
     if doc.edition and doc.kind != "page":
-        if not state.membership.check_next(doc.edition):
+        if not state.membership.check_next(doc.edition, doc.name):
             result.sources.append(_summary(doc, 0, skipped=True))
             return None
         plan = state.index.plan(doc)
@@ -164,7 +164,7 @@ def _spool(path: Path, spool: Path, vocab: Vocabulary, resolver: Resolver, editi
     with spool.open("w", encoding="utf-8") as out:
         out.writelines(counted)
     if plan is not None:
-        state.membership.observe(_edition(doc, plan, resolver))
+        state.membership.observe(_edition(doc, plan, resolver), doc.name)
     result.sources.append(_summary(doc, counted.n, plan))
     return iri_source(doc.name), spool
 

@@ -60,14 +60,21 @@ class Membership:
     agreement_of: dict[str, str] = field(default_factory=dict)  # content IRI -> agreement IRI
     releases: dict[str, Run] = field(default_factory=dict)
     facts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # edition -> the file it was read from
 
     @property
     def newest(self) -> str | None:
         return self.editions[-1] if self.editions else None
 
-    def check_next(self, name: str) -> bool:
-        """False when ``name`` is already recorded; an error when it is older than the newest edition."""
+    def check_next(self, name: str, file: str) -> bool:
+        """False when edition ``name`` is already recorded from ``file``; an error when another file
+        gave that edition (two publications of one month are two series) or it is older than the
+        newest edition."""
         if name in self.editions:
+            if self.files.get(name, file) != file:
+                raise RegkgError(
+                    f"{file}: edition {name} is already in the store, read from {self.files[name]}; "
+                    "a store holds one series of editions (build another store for another register)")
             return False
         if self.newest and name < self.newest:
             raise RegkgError(
@@ -75,9 +82,11 @@ class Membership:
                 "in date order; rebuild from all of them (`regkg build FOLDER`), which sorts them")
         return True
 
-    def observe(self, edition: Edition) -> None:
-        """Record the next edition: open runs for what it lists anew, close runs for what it dropped."""
+    def observe(self, edition: Edition, file: str) -> None:
+        """Record the next edition, read from ``file``: open runs for what it lists anew, close runs
+        for what it dropped."""
         previous = self.newest
+        self.files[edition.name] = file
         _advance(self.listed, edition.contents, edition.name, previous)
         _advance(self.latest, set(edition.latest.values()), edition.name, previous)
         for agreement, content in edition.latest.items():
@@ -124,6 +133,8 @@ class Membership:
         m = cls()
         g = f"GRAPH <{EDITIONS_GRAPH}>"
         m.editions = sorted(r[0] for r in select_values(store, f"SELECT ?e WHERE {{ {g} {{ ?x dur:edition ?e }} }}"))
+        m.files = {e: name for e, name in select_values(
+            store, "SELECT ?e ?name WHERE { ?g a dur:SourceFile ; dur:edition ?e ; dct:title ?name }")}
         for predicate, target in (("listing", m.listed), ("latestListing", m.latest)):
             rows = select_values(store, f"""SELECT ?c ?f ?l WHERE {{ {g} {{
                 ?c dur:{predicate} ?n . ?n dur:firstEdition ?f OPTIONAL {{ ?n dur:lastEdition ?l }} }} }}""")

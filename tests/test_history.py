@@ -188,3 +188,14 @@ def test_web_pages_take_an_edition(folder, tmp_path):
         assert status == 400 and "edition 2031-01 is not in the store; closest: 2026-08, 2026-09" in body
         status, _, body = fetch(f"{url}/trace?format=csv&dataset=Civil+Registrations+of+Death&all_editions=1")
         assert status == 200 and REMOVED in body
+
+
+def test_another_file_of_an_edition_already_in_the_store_is_an_error(folder, tmp_path):
+    path = tmp_path / "store"
+    build([folder / "datausesregister_august2026.xlsx"], path)
+    internal = tmp_path / "internaldatausesregister_august2026.xlsx"
+    shutil.copy(folder / "datausesregister_august2026.xlsx", internal)
+    with pytest.raises(RegkgError, match=r"^internaldatausesregister_august2026.xlsx: edition 2026-08 is already "
+                                         r"in the store, read from datausesregister_august2026.xlsx; "
+                                         r"a store holds one series"):
+        build([internal], path, add=True)
