@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.namespace import iri_agreement, iri_release, iri_version
+from kg.namespace import DUR, RDF, iri_agreement, iri_release, iri_version
 from kg.records import AgreementVersion, Release, SourceDocument
 from kg.store import select_values
 
@@ -94,11 +94,12 @@ class ContentIndex:
     def of_store(cls, store: ox.Store) -> ContentIndex:
         """What an existing store holds (one query per kind: a few hundred thousand rows at most)."""
         index = cls()
-        for row in select_values(store, "SELECT ?c ?h WHERE { ?c dur:contentHash ?h }"):
-            index.by_hash[row[1]] = row[0]
-            index.taken.add(row[0])
-        index.releases = {row[0] for row in select_values(store, "SELECT ?r WHERE { ?r a dur:Release }")}
-        index.agreements = {row[0] for row in select_values(store, "SELECT ?a WHERE { ?a a dur:DataSharingAgreement }")}
+        for quad in store.quads_for_pattern(None, _term(DUR.contentHash), None, None):
+            index.by_hash[quad.object.value] = quad.subject.value
+            index.taken.add(quad.subject.value)
+        index.releases = {q.subject.value for q in store.quads_for_pattern(None, _TYPE, _term(DUR.Release), None)}
+        index.agreements = {q.subject.value for q in store.quads_for_pattern(
+            None, _TYPE, _term(DUR.DataSharingAgreement), None)}
         index.described = described_keys(store)
         return index
 
@@ -136,6 +137,13 @@ class ContentIndex:
                 plan.new_releases.add(id(release))
 
 
+
+
+_TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _term(iri: object) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
 
 
 DESCRIBED = """
