@@ -123,7 +123,7 @@ class _State:
             return cls(ContentIndex(), Membership(), set())
         store = stores.open_store(existing)
         membership = Membership.of_store(store)
-        return cls(ContentIndex.of_store(store), membership, set(membership.lines()))
+        return cls(ContentIndex.of_store(store, membership.releases), membership, set(membership.lines()))
 
 
 def _edition(doc: SourceDocument, plan: Plan, resolver: Resolver) -> Edition:

@@ -12,6 +12,7 @@ Releases are keyed the same way by file reference and content, the hash part of 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -91,13 +92,13 @@ class ContentIndex:
     described: set[str] = field(default_factory=set)  # kg.graph's keys: minted nodes, their spellings
 
     @classmethod
-    def of_store(cls, store: ox.Store) -> ContentIndex:
-        """What an existing store holds (one query per kind: a few hundred thousand rows at most)."""
-        index = cls()
+    def of_store(cls, store: ox.Store, releases: Iterable[str]) -> ContentIndex:
+        """What an existing store holds (one pattern per kind: a few hundred thousand rows at most);
+        its release rows are the ones the editions graph records (``kg.membership``), already read."""
+        index = cls(releases=set(releases))
         for quad in store.quads_for_pattern(None, _term(DUR.contentHash), None, None):
             index.by_hash[quad.object.value] = quad.subject.value
             index.taken.add(quad.subject.value)
-        index.releases = {q.subject.value for q in store.quads_for_pattern(None, _TYPE, _term(DUR.Release), None)}
         index.agreements = {q.subject.value for q in store.quads_for_pattern(
             None, _TYPE, _term(DUR.DataSharingAgreement), None)}
         index.described = described_keys(store)
