@@ -7,6 +7,7 @@ leaves the previous store exactly as it was.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kg.errors import RegkgError
-from kg.namespace import PREFIX_IRIS
+from kg.namespace import BASE, PREFIX_IRIS
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -37,16 +38,57 @@ def resolve_path(path: Path | str | None) -> Path:
     return Path(path).expanduser() if path else default_store_path()
 
 
+# A store regkg built says so, with the layout of its graph: a store of another layout would answer
+# every default (newest-edition) question with nothing (docs/history.md).
+MARKER = "regkg-store.json"
+LAYOUT = 2
+
+
 def exists(path: Path) -> bool:
-    return (path / "CURRENT").exists()
+    """Whether ``path`` holds a store this regkg built (and can read)."""
+    return _layout(path) == LAYOUT
+
+
+def _layout(path: Path) -> int | None:
+    try:
+        return json.loads((path / MARKER).read_text(encoding="utf-8")).get("layout")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def open_store(path: Path | str | None = None) -> ox.Store:
-    """Open a built store for reading; a missing store is a user error, not a crash."""
+    """Open a built store for reading; a missing or outdated store is a user error, not a crash."""
     location = resolve_path(path)
     if not exists(location):
+        if (location / "CURRENT").exists():
+            raise RegkgError(f"{location} was built by an older regkg (or not by regkg): rebuild it with "
+                             f"`regkg build SOURCES… --store {location}`")
         raise RegkgError(f"no store at {location}: run `regkg build SOURCES…` first (or pass --store)")
     return ox.Store.read_only(str(location))
+
+
+def check_target(target: Path) -> None:
+    """Refuse to build into anything regkg did not make: a file, or a folder that is neither empty,
+    nor a regkg store (of any layout), nor an Oxigraph store holding regkg's ontology graph."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise RegkgError(f"--store {target} is a file, not a store folder: "
+                         "regkg never replaces files it did not create")
+    if (target / MARKER).exists() or not any(target.iterdir()) or _older_regkg_store(target):
+        return
+    raise RegkgError(f"--store {target} is a folder regkg did not create (it is not empty and holds no regkg "
+                     "store): regkg never deletes files it did not create; choose a new or empty folder")
+
+
+def _older_regkg_store(path: Path) -> bool:
+    """An Oxigraph store built by a regkg that wrote no marker yet: it holds regkg's ontology graph."""
+    if not (path / "CURRENT").exists():
+        return False
+    try:
+        return ox.Store.read_only(str(path)).contains_named_graph(ox.NamedNode(f"{BASE}id/source/ontology"))
+    except OSError:
+        return False
 
 
 def as_dataset(store: ox.Store) -> Dataset:
@@ -65,6 +107,7 @@ def as_dataset(store: ox.Store) -> Dataset:
 def swap_in(target: Path, *, copy_existing: bool, optimize: bool = True) -> Iterator[ox.Store]:
     """Yield a writable store that replaces ``target`` only if the block finishes without error."""
     target = target.resolve()
+    check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.building-{os.getpid()}")
     _remove(staging)
@@ -81,6 +124,7 @@ def swap_in(target: Path, *, copy_existing: bool, optimize: bool = True) -> Iter
         _remove(staging)
         raise
     del store
+    (staging / MARKER).write_text(json.dumps({"layout": LAYOUT}) + "\n", encoding="utf-8")
     _replace(target, staging)
 
 

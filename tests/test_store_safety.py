@@ -1,0 +1,57 @@
+"""regkg builds only into folders it made: a user's files are never deleted, and a store of an older
+layout is never read as if it were current (its default answers would all be empty)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from kg import store as stores
+from kg.build import build
+from kg.cli import app
+from kg.errors import RegkgError
+from kg.resources import samples_dir
+
+PAGE = samples_dir() / "nhs_leicester_leicestershire_and_rutland_icb__04v.txt"
+
+
+def test_a_folder_of_the_users_files_is_refused_and_kept(tmp_path):
+    folder = tmp_path / "docs-test"
+    folder.mkdir()
+    (folder / "a.txt").write_text("precious\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(PAGE), "--store", str(folder)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: --store {folder} is a folder regkg did not create (it is not empty and holds no regkg store): "
+        "regkg never deletes files it did not create; choose a new or empty folder")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["docs-test"]
+    assert [p.name for p in folder.iterdir()] == ["a.txt"]
+    assert (folder / "a.txt").read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_regular_file_is_refused_and_kept(tmp_path):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n", encoding="utf-8")
+    with pytest.raises(RegkgError, match=r"is a file, not a store folder: regkg never replaces files it did not "
+                                         r"create$"):
+        build([PAGE], target)
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_an_empty_folder_and_a_regkg_store_are_built_into(tmp_path):
+    (tmp_path / "empty").mkdir()
+    build([PAGE], tmp_path / "empty")
+    assert stores.exists(tmp_path / "empty")
+    build([PAGE], tmp_path / "empty")  # its own store: replaced
+    assert (tmp_path / "empty" / stores.MARKER).read_text(encoding="utf-8") == '{"layout": 2}\n'
+
+
+def test_a_store_of_an_older_layout_is_not_read_but_can_be_rebuilt(tmp_path):
+    path = tmp_path / "store"
+    build([PAGE], path)
+    (path / stores.MARKER).unlink()  # what the first regkg wrote: an Oxigraph store, no marker
+    with pytest.raises(RegkgError, match=rf"^{path} was built by an older regkg \(or not by regkg\): rebuild it with"):
+        stores.open_store(path)
+    build([PAGE], path)
+    assert stores.exists(path)
