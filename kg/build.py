@@ -21,7 +21,7 @@ from pathlib import Path
 
 from kg import store as stores
 from kg.content import ContentIndex, Plan
-from kg.errors import StrictModeError
+from kg.errors import SourceError, StrictModeError
 from kg.extract.processors import extract_processors
 from kg.graph import iter_document_quads
 from kg.membership import Edition, Membership, agreement_facts, write_changes
@@ -34,6 +34,8 @@ from kg.sources.workbook import edition_from_name
 from kg.vocab import Vocabulary
 
 ONTOLOGY_GRAPH = iri_source("ontology")
+NOTHING_READ = ("no agreement read; expected a Data Uses Register workbook, a Data Release Register CSV or a "
+                "reformatted register page")
 
 
 @dataclass
@@ -87,12 +89,25 @@ def build(paths: Iterable[Path | str], store: Path | str | None = None, *, add: 
     target = stores.resolve_path(store)
     files = sorted(source_files([Path(p) for p in paths]), key=lambda p: (edition or edition_from_name(p.name) or "",))
     result = BuildResult(store=target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    stores.check_target(target)  # before the lock file is made beside it
+    with stores.writer_lock(target):
+        _build(files, target, add, strict, edition, vocab, resolver, result, progress)
+    result.unknown_values = vocab.unknown + Counter(
+        {k: n for k, n in resolver.unresolved.items() if k[0] == "legal_basis"})
+    return result
+
+
+def _build(files: list[Path], target: Path, add: bool, strict: bool, edition: str | None, vocab: Vocabulary,
+           resolver: Resolver, result: BuildResult, progress: Progress | None) -> None:
+    """``build`` once it holds the store's writer lock."""
+    stores.check_target(target)
     state = _State.of(target if add and stores.exists(target) else None)
     with tempfile.TemporaryDirectory(prefix=".regkg-spool-", dir=target.parent) as scratch:
         spools = [spool for i, path in enumerate(files)
                   if (spool := _spool(path, Path(scratch) / f"{i}.nq", vocab, resolver, edition, strict, result,
                                       state, progress)) is not None]
+        if not result.sources:
+            raise SourceError(", ".join(p.name for p in files), NOTHING_READ)
         membership = set(state.membership.lines())
         if spools or not add or membership != state.before:
             # an add compacts nothing: a full compaction of a many-edition store cost ~6 s, for a few
@@ -104,9 +119,6 @@ def build(paths: Iterable[Path | str], store: Path | str | None = None, *, add: 
                         progress(f"loading {graph_iri.rsplit('/', 1)[-1]}")
                     stores.replace_graph(writable, graph_iri, spool)
                 write_changes(writable, state.before, membership, Path(scratch) / "editions.nq")
-    result.unknown_values = vocab.unknown + Counter(
-        {k: n for k, n in resolver.unresolved.items() if k[0] == "legal_basis"})
-    return result
 
 
 @dataclass
@@ -147,6 +159,9 @@ def _spool(path: Path, spool: Path, vocab: Vocabulary, resolver: Resolver, editi
     if progress:
         progress(f"reading {path.name}")
     doc = read_source(path, vocab, edition)
+    if not doc.agreements:  # a build that reads nothing at all fails (``_build``); one empty source is a warning
+        result.warnings.append(f"{doc.name}: {NOTHING_READ}")
+        return None
     if strict and vocab.unknown:  # the readers tally every unknown value; mapping adds none
         raise StrictModeError(f"{len(vocab.unknown)} unknown vocabulary value(s): "
                               + "; ".join(f"{s}: {v!r}" for s, v in sorted(vocab.unknown)))

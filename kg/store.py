@@ -7,6 +7,7 @@ leaves the previous store exactly as it was.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -101,6 +102,29 @@ def as_dataset(store: ox.Store) -> Dataset:
     from rdflib import Dataset
 
     return Dataset(store=OxigraphStore(store=store), default_union=True)
+
+
+@contextmanager
+def writer_lock(target: Path) -> Iterator[None]:
+    """One writer at a time: two builds adding to one store would each swap in a store without the
+    other's edition.  A second writer fails at once, naming the holder's pid; the lock (a file beside
+    the store) is released when the holder ends, however it ends."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(f".{target.name}.lock"), "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise RegkgError(f"{target} is being written by another regkg build (pid {holder}); "
+                             "try again when it has finished") from None
+        handle.truncate(0)
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

@@ -3,6 +3,9 @@ layout is never read as if it were current (its default answers would all be emp
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from typer.testing import CliRunner
 
@@ -55,3 +58,61 @@ def test_a_store_of_an_older_layout_is_not_read_but_can_be_rebuilt(tmp_path):
         stores.open_store(path)
     build([PAGE], path)
     assert stores.exists(path)
+
+
+def built(tmp_path):
+    path = tmp_path / "store"
+    build([PAGE], path)
+    return path, sorted((p.name, p.stat().st_mtime_ns) for p in path.iterdir())
+
+
+def test_a_page_with_no_agreement_fails_and_leaves_the_store(tmp_path):
+    path, before = built(tmp_path)
+    readme = tmp_path / "README.md"
+    readme.write_text("# not a register\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(readme), "--store", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == ("error: README.md: no agreement blocks found (expected a heading such as "
+                                     "'<title> — DARS-NIC-…' followed by 'Opt outs honoured:')")
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in path.iterdir()) == before
+
+
+def test_a_folder_with_nothing_usable_fails_and_leaves_the_store(tmp_path):
+    path, before = built(tmp_path)
+    folder = tmp_path / "sources"
+    (folder / ".git").mkdir(parents=True)
+    (folder / ".git" / "page.txt").write_text(PAGE.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "~$datausesregister_august2026.xlsx").write_bytes(b"lock")
+    with pytest.raises(RegkgError, match=r"^.*sources: no register sources in this folder; expected workbooks"):
+        build([folder], path, add=True)
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in path.iterdir()) == before
+
+
+def test_a_second_writer_fails_at_once_naming_the_first(tmp_path):
+    path, _ = built(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from kg.store import writer_lock\n"
+        f"with writer_lock(Path({str(path)!r})):\n    print('held', flush=True); time.sleep(30)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RegkgError, match=rf"^{path} is being written by another regkg build "
+                                             rf"\(pid {holder.pid}\); try again when it has finished$"):
+            build([PAGE], path, add=True)
+    finally:
+        holder.kill()
+        holder.wait()
+    build([PAGE], path, add=True)  # the lock went with its holder
+    assert stores.exists(path)
+
+
+def test_a_build_that_reads_no_agreement_at_all_fails(tmp_path, monkeypatch):
+    """A source the reader accepts but that holds no agreement is a warning; nothing read at all fails."""
+    from kg.records import SourceDocument
+
+    monkeypatch.setattr("kg.build.read_source", lambda path, vocab, edition=None: SourceDocument(
+        path=str(path), kind="page", name=path.name))
+    with pytest.raises(RegkgError, match=r"^nhs_leicester_leicestershire_and_rutland_icb__04v.txt: no agreement "
+                                         r"read; expected a Data Uses Register workbook"):
+        build([PAGE], tmp_path / "store")
+    assert not (tmp_path / "store").exists()

@@ -33,13 +33,21 @@ def source_files(paths: Iterable[Path]) -> list[Path]:
         if not path.exists():
             raise SourceError(str(path), "no such file or folder")
         if path.is_dir() and not is_csv_workbook(path):
-            found.extend(sorted(p for p in path.rglob("*")
-                                if not p.name.startswith(".")
-                                and (p.suffix.lower() in PAGE_SUFFIXES | WORKBOOK_SUFFIXES
-                                     or (p.suffix.lower() in REGISTER_SUFFIXES and is_release_register(p)))))
+            inside = sorted(p for p in path.rglob("*") if _usable(p.relative_to(path))
+                            and (p.suffix.lower() in PAGE_SUFFIXES | WORKBOOK_SUFFIXES
+                                 or (p.suffix.lower() in REGISTER_SUFFIXES and is_release_register(p))))
+            if not inside:
+                raise SourceError(str(path), "no register sources in this folder; expected workbooks (.xlsx), "
+                                             "release registers (.csv) or reformatted pages (.txt, .html)")
+            found.extend(inside)
         else:
             found.append(path)
     return found
+
+
+def _usable(relative: Path) -> bool:
+    """Not in a hidden folder (``.git/…``), not hidden, not an Office lock file (``~$…``)."""
+    return not any(part.startswith((".", "~$")) for part in relative.parts)
 
 
 def read_source(path: Path, vocab: Vocabulary, edition: str | None = None) -> SourceDocument:
