@@ -1,9 +1,14 @@
-"""What a store holds, per source graph: the numbers people check after a build."""
+"""What a store holds, per source graph: the numbers people check after a build.
+
+An edition's graph holds the content first stored from it (later editions listing the same content
+add none; docs/history.md); the editions graph holds which editions list what.
+"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kg.membership import EDITIONS_GRAPH
 from kg.namespace import DUR, PREFIX_IRIS
 from kg.query import QueryResult
 
@@ -39,7 +44,7 @@ def stats(store: ox.Store) -> QueryResult:
         graph = row["g"].value
         result.rows.append([
             row["title"].value if row["title"] else graph,
-            row["kind"].value if row["kind"] else "vocabulary",
+            row["kind"].value if row["kind"] else ("membership" if graph == EDITIONS_GRAPH else "vocabulary"),
             row["edition"].value if row["edition"] else "",
             row["triples"].value,
             *(str(counts.get((graph, str(t)), 0)) for t in COUNTED.values())])

@@ -199,3 +199,12 @@ def test_another_file_of_an_edition_already_in_the_store_is_an_error(folder, tmp
                                          r"in the store, read from datausesregister_august2026.xlsx; "
                                          r"a store holds one series"):
         build([internal], path, add=True)
+
+
+def test_stats_count_the_content_each_edition_stored_first(both):
+    from kg.stats import stats
+
+    rows = {r[0]: r[1:3] + r[4:6] for r in stats(both).rows}
+    assert rows["datausesregister_august2026.xlsx"] == ["workbook", "2026-08", "9", "12"]
+    assert rows["datausesregister_september2026.xlsx"] == ["workbook", "2026-09", "1", "3"]
+    assert rows[EDITIONS_GRAPH] == ["membership", "", "0", "0"]
