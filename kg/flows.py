@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pyoxigraph as ox
 
+from kg.errors import RegkgError
 from kg.namespace import ID, PREFIX_IRIS
+from kg.query import closest_text
 from kg.resolve import Resolver
 from kg.resolve.names import dataset_key, org_key
 from kg.scope import NEWEST, Scope, expand
 
 SEP = "; "
-DATASET_IRI, ORG_IRI = str(ID["dataset/"]), str(ID["org/"])
+DATASET_IRI, ORG_IRI, LEGAL_BASIS_IRI = str(ID["dataset/"]), str(ID["org/"]), str(ID["legal-basis/"])
 SOURCE_LABELS = {"nhs-england": "NHS England", "dscro": "Data Services for Commissioners Regional Office"}
 ROLE_ORDER = ("controller", "processor", "sub-processor", "infrastructure")
 
@@ -238,6 +240,12 @@ def resolve_filters(labels: Labels, resolver: Resolver, dataset: str | None = No
                 labels.code.get(x, "").upper() == code or any(org_key(n) == key for n in names))}
     if legal_basis:
         filters.bases = {b.iri for b in resolver.legal_bases(legal_basis)}
+    for kind, text, iris, prefix in (("dataset", dataset, filters.datasets, DATASET_IRI),
+                                     ("organisation", org, filters.orgs, ORG_IRI),
+                                     ("legal basis", legal_basis, filters.bases, LEGAL_BASIS_IRI)):
+        if text and not iris & labels.names.keys():  # a misspelling would draw "no flows" as a fact
+            names = {n for x, ns in labels.names.items() if x.startswith(prefix) for n in ns}
+            raise RegkgError(f"no {kind} {text!r} in the store" + closest_text(text, names))
     return filters
 
 

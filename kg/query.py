@@ -25,7 +25,9 @@ or asks for all; the ``# EDITION``/``# LATEST``/``# RELEASE`` marker lines say w
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -36,7 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from kg.errors import RegkgError
-from kg.namespace import PREFIX_IRIS, PREFIXES, XSD
+from kg.namespace import ID, PREFIX_IRIS, PREFIXES, XSD
 from kg.resolve import Resolver
 from kg.resources import queries_dir
 from kg.scope import EDITION_FORMAT, NEWEST, Scope, check, editions, expand
@@ -261,7 +263,37 @@ def ask(store: ox.Store | Graph, name: str, values: dict[str, str] | None = None
     """Run the named query ``name`` with parameter values given as text, for ``scope``."""
     query = get_named_query(name)
     values, scope = _scoped(store, query, dict(values or {}), scope)
-    return run(store, query.text, bind(query, values, resolver), scope)
+    bindings = bind(query, values, resolver)
+    if isinstance(store, ox.Store):
+        require_in_store(store, query, values, bindings)
+    return run(store, query.text, bindings, scope)
+
+
+NAMED_KINDS = {"dataset": f"{ID}dataset/", "org": f"{ID}org/", "legal-basis": f"{ID}legal-basis/"}
+NODE_LABELS = "SELECT ?label WHERE { ?x skos:prefLabel|skos:altLabel|rdfs:label ?label }"
+
+
+def require_in_store(store: ox.Store, query: NamedQuery, values: dict[str, str],
+                     bindings: dict[str, Identifier]) -> None:
+    """A dataset, organisation or legal basis the store does not hold is an error naming the closest
+    labels it does: an empty answer would read as "nobody receives this data" (a misspelling)."""
+    for param in query.params:
+        prefix = NAMED_KINDS.get(param.kind)
+        term = bindings.get(param.name.replace("-", "_"))
+        if prefix is None or term is None:
+            continue
+        if next(iter(store.quads_for_pattern(ox.NamedNode(str(term)), None, None, None)), None) is None:
+            labels = [row[0] for row in run(store, NODE_LABELS.replace(
+                "?label }", f'?label FILTER(STRSTARTS(STR(?x), "{prefix}")) }}')).rows]
+            raise RegkgError(f"parameter {param.name}: no {param.kind} {values[param.name]!r} in the store"
+                             + closest_text(values[param.name], labels))
+
+
+def closest_text(text: str, labels: Iterable[str]) -> str:
+    """``; closest: a, b, c`` — the labels most like ``text`` (case ignored), or nothing."""
+    by_fold = {label.casefold(): label for label in labels}
+    close = difflib.get_close_matches(text.casefold(), list(by_fold), n=3, cutoff=0.5)
+    return f"; closest: {', '.join(by_fold[c] for c in close)}" if close else ""
 
 
 def run_text(store: ox.Store | Graph, text: str, values: dict[str, str] | None = None,

@@ -690,17 +690,30 @@ def test_injection_does_not_change_the_query_shape(sample_store, name):
             query.ask(sample_store, name, values)
         return
     try:
-        result = query.ask(sample_store, name, values)
+        bindings = query.bind(q, values)
     except RegkgError as e:  # a legal basis that names no single basis is refused, not run
         assert "legal bases" in str(e)
         return
+    result = query.run(sample_store, q.text, bindings)  # bound as a value: the query keeps its shape
     assert result.columns == COLUMNS[name]
     assert result.rows == []
+    with pytest.raises(RegkgError, match=r"^parameter \w+: no (dataset|org) '\"\} ; DROP ALL ; SELECT \* WHERE"):
+        query.ask(sample_store, name, values)  # and asked by name, a name the store lacks is refused
+
+
+def test_a_misspelt_name_is_an_error_naming_the_closest_labels(sample_store, sample_store_path):
+    with pytest.raises(RegkgError, match=r"^parameter dataset: no dataset 'SUSS' in the store; closest: SUS\+"):
+        query.ask(sample_store, "processors-of-dataset", {"dataset": "SUSS"})
+    result = CliRunner().invoke(app, ["trace", "--org", "Midlands and Lancshire CSU", "--store",
+                                      str(sample_store_path)])
+    assert result.exit_code == 1
+    assert result.output.startswith("error: no organisation 'Midlands and Lancshire CSU' in the store; closest: ")
 
 
 def test_injection_leaves_the_store_intact(sample_store):
     before = len(sample_store)
-    query.ask(sample_store, "processors-of-dataset", {"dataset": INJECTION})
+    q = query.get_named_query("processors-of-dataset")
+    query.run(sample_store, q.text, query.bind(q, {"dataset": INJECTION}))
     assert len(sample_store) == before
 
 
