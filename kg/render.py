@@ -1,6 +1,6 @@
 """Flow graph → one self-contained pyvis HTML page (works offline), and GraphML/GEXF files.
 
-DESIGN.md §5: pyvis's ``cdn_resources="in_line"`` embeds vis-network and tom-select but still links
+Pyvis's ``cdn_resources="in_line"`` embeds vis-network and tom-select but still links
 Bootstrap from a CDN, so those tags are stripped; a browser's physics cannot settle thousands of
 nodes, so positions are computed here (a layered layout: datasets, sources, controllers,
 processors) and physics is off; views above ``MAX_NODES`` are aggregated first.  Tooltips are HTML:
