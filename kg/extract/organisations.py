@@ -36,9 +36,9 @@ _SMALL = frozenset(["of", "for", "and", "the", "&", "in", "on", "at", "upon", "d
 # is the controller): the labels call them "team/department of controller".
 _INTERNAL = re.compile(r"\b(?:Department|Dept|Team|Teams|Hub|Division|Faculty|Directorate)\b", re.IGNORECASE)
 _SERVICE_UNIT = re.compile(r"\b(?:Trials?|Research|Service) Unit$", re.IGNORECASE)
-_NOT_AN_ORG = re.compile(
-    r"\b(?:employees?|staff|researchers?|students?|clinicians?|GPs?|practices|users?|tools?|"
-    r"software|database|platform|application|data|dataset|server|servers|environment|CEfF|analysts?|"
+NOT_AN_ORG = re.compile(  # people, teams, systems and software: never an organisation's name
+    r"\b(?:employees?|staff|team|teams|researchers?|students?|clinicians?|GPs?|practices|users?|tools?|"
+    r"software|systems?|database|platform|application|data|dataset|server|servers|environment|CEfF|analysts?|"
     r"statisticians?|personnel|individuals?|patients?|repository|SPSS|Stata|SAS|Excel|Tableau|Power BI|"
     r"SQL Server|EMIS Web|SystmOne|R Studio|RStudio|Python)\b", re.IGNORECASE)
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
@@ -63,7 +63,7 @@ def shaped_like_organisation(name: str) -> bool:
     words = name.split()
     if not words or len(words) > 12 or not (words[0][0].isupper() or words[0][0].isdigit()):
         return False
-    if _NOT_AN_ORG.search(name):
+    if NOT_AN_ORG.search(name):
         return False
     has_head = False
     for word in words:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
-from kg.extract.organisations import internal_unit, leading_name, split_names
+from kg.extract.organisations import NOT_AN_ORG, internal_unit, leading_name, split_names
 from kg.records import AgreementVersion, Evidence, ProcessorFinding
 from kg.resolve import Resolved, Resolver
 
@@ -161,11 +161,6 @@ _ROUTE = re.compile(
 _NATIONAL = re.compile(
     r"^(?:the\s+)?(?:NHS\s*Digital|NHS\s*England|NHS\s*IC|HSCIC|Health and Social Care Information Centre|"
     r"NHS Information Centre)$", re.IGNORECASE)
-_NOT_AN_ORG = re.compile(
-    r"\b(?:employees?|staff|team|teams|researchers?|students?|clinicians?|GPs?|practices|users?|tools?|"
-    r"software|systems?|database|platform|application|data|dataset|server|environment|CEfF|analysts?|"
-    r"statisticians?|personnel|individuals?|patients?|repository|SPSS|Stata|SAS|Excel|Tableau|Power BI|"
-    r"SQL Server|EMIS Web|SystmOne|R Studio|RStudio|Python)\b", re.IGNORECASE)
 _CODE = re.compile(r"\b[0-9A-Z]{3,5}\b$")
 _TITLE_CCG = re.compile(r"\bNHS\s+[A-Z][\w ,&'’.-]*?\s+(?:CCG|Clinical Commissioning Group)\b")
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,10})\)")
@@ -610,7 +605,7 @@ def _acceptable(name: str) -> bool:
     """Whether a name can be an organisation at all (precision guard): people and tools are not."""
     if not name or not (name[0].isupper() or name[0].isdigit()):
         return False
-    return len(name.split()) <= 12 and not _NOT_AN_ORG.search(name)
+    return len(name.split()) <= 12 and not NOT_AN_ORG.search(name)
 
 
 def _split_names(span: str, resolver: Resolver) -> list[str]:
