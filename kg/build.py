@@ -99,9 +99,10 @@ def build(paths: Iterable[Path | str], store: Path | str | None = None, *, add: 
 
 def _build(files: list[Path], target: Path, add: bool, strict: bool, edition: str | None, vocab: Vocabulary,
            resolver: Resolver, result: BuildResult, progress: Progress | None) -> None:
-    """``build`` once it holds the store's writer lock."""
+    """``build`` once it holds the store's writer lock (the target is checked again under it)."""
     stores.check_target(target)
-    state = _State.of(target if add and stores.exists(target) else None)
+    # adding to a store of an older layout fails in open_store, with the rebuild to run
+    state = _State.of(target if add and (target / "CURRENT").exists() else None)
     with tempfile.TemporaryDirectory(prefix=".regkg-spool-", dir=target.parent) as scratch:
         spools = [spool for i, path in enumerate(files)
                   if (spool := _spool(path, Path(scratch) / f"{i}.nq", vocab, resolver, edition, strict, result,

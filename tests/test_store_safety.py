@@ -56,6 +56,8 @@ def test_a_store_of_an_older_layout_is_not_read_but_can_be_rebuilt(tmp_path):
     (path / stores.MARKER).unlink()  # what the first regkg wrote: an Oxigraph store, no marker
     with pytest.raises(RegkgError, match=rf"^{path} was built by an older regkg \(or not by regkg\): rebuild it with"):
         stores.open_store(path)
+    with pytest.raises(RegkgError, match=r"was built by an older regkg \(or not by regkg\): rebuild it with"):
+        build([PAGE], path, add=True)  # adding would mix two layouts
     build([PAGE], path)
     assert stores.exists(path)
 
