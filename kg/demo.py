@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg import query
 from kg import store as stores
 from kg.build import BuildResult, Progress, build
+from kg.errors import RegkgError
 from kg.resources import samples_dir
 
 # (question, named query, the columns worth showing on a terminal)
@@ -41,8 +44,22 @@ def project(result: query.QueryResult, columns: tuple[str, ...]) -> query.QueryR
 
 def run(store: Path | str | None = None,
         progress: Progress | None = None) -> tuple[BuildResult, list[Answer]]:
+    """Build the samples into ``store`` (the default store unless given) and ask the questions."""
+    _refuse_a_users_store(stores.resolve_path(store))
     result = build(sample_sources(), store, progress=progress)
     opened = stores.open_store(result.store)
     answers = [Answer(question, name, project(query.ask(opened, name), columns))
                for question, name, columns in QUESTIONS]
     return result, answers
+
+
+def _refuse_a_users_store(target: Path) -> None:
+    """The demo replaces only a store that holds the demo: a store built from other sources (or by an
+    older regkg) is the user's work, and ``regkg demo`` must not throw it away."""
+    if not (target / "CURRENT").exists():
+        return
+    opened = ox.Store.read_only(str(target))  # of any layout: a demo built by an older regkg is replaced too
+    rows = query.run(opened, "SELECT ?name WHERE { ?g a dur:SourceFile ; dct:title ?name }").rows
+    if {row[0] for row in rows} != {p.name for p in sample_sources()}:
+        raise RegkgError(f"the store at {target} holds other sources than the demo's; it is left as it is: "
+                         "run `regkg demo --store DIR` to build the demo elsewhere")

@@ -118,3 +118,23 @@ def test_a_build_that_reads_no_agreement_at_all_fails(tmp_path, monkeypatch):
                                          r"read; expected a Data Uses Register workbook"):
         build([PAGE], tmp_path / "store")
     assert not (tmp_path / "store").exists()
+
+
+def test_demo_replaces_only_a_store_that_holds_the_demo(tmp_path):
+    path, before = built(tmp_path)  # the user's store: one page, not the demo's sources
+    result = CliRunner().invoke(app, ["demo", "--store", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"error: the store at {path} holds other sources than the demo's; it is left "
+                                     "as it is: run `regkg demo --store DIR` to build the demo elsewhere")
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in path.iterdir()) == before
+    demo_store = tmp_path / "demo"
+    assert CliRunner().invoke(app, ["demo", "--store", str(demo_store)]).exit_code == 0
+    assert CliRunner().invoke(app, ["demo", "--store", str(demo_store)]).exit_code == 0  # the demo again: fine
+
+
+def test_demo_replaces_a_demo_built_by_an_older_regkg(tmp_path):
+    demo_store = tmp_path / "demo"
+    assert CliRunner().invoke(app, ["demo", "--store", str(demo_store)]).exit_code == 0
+    (demo_store / stores.MARKER).unlink()  # as the first regkg left it
+    assert CliRunner().invoke(app, ["demo", "--store", str(demo_store)]).exit_code == 0
+    assert stores.exists(demo_store)
