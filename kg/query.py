@@ -270,7 +270,9 @@ def ask(store: ox.Store | Graph, name: str, values: dict[str, str] | None = None
 
 
 NAMED_KINDS = {"dataset": f"{ID}dataset/", "org": f"{ID}org/", "legal-basis": f"{ID}legal-basis/"}
-NODE_LABELS = "SELECT ?label WHERE { ?x skos:prefLabel|skos:altLabel|rdfs:label ?label }"
+# the labels of one kind of node; %s is one of NAMED_KINDS' IRI prefixes (ours, never a user's text)
+NODE_LABELS = ('SELECT ?label WHERE { ?x skos:prefLabel|skos:altLabel|rdfs:label ?label '
+               'FILTER(STRSTARTS(STR(?x), "%s")) }')
 
 
 def require_in_store(store: ox.Store, query: NamedQuery, values: dict[str, str],
@@ -283,8 +285,7 @@ def require_in_store(store: ox.Store, query: NamedQuery, values: dict[str, str],
         if prefix is None or term is None:
             continue
         if next(iter(store.quads_for_pattern(ox.NamedNode(str(term)), None, None, None)), None) is None:
-            labels = [row[0] for row in run(store, NODE_LABELS.replace(
-                "?label }", f'?label FILTER(STRSTARTS(STR(?x), "{prefix}")) }}')).rows]
+            labels = [row[0] for row in run(store, NODE_LABELS % prefix).rows]
             raise RegkgError(f"parameter {param.name}: no {param.kind} {values[param.name]!r} in the store"
                              + closest_text(values[param.name], labels))
 
@@ -317,10 +318,10 @@ def _scoped(store: ox.Store | Graph, query: NamedQuery, values: dict[str, str],
             scope = Scope(edition=values[param.name])
     if isinstance(store, ox.Store):
         scope = check(store, scope)
-        newest = editions(store)[-1:] if scope.edition is None else [scope.edition]
+        named = scope.named if not scope.every else next(iter(editions(store)[-1:]), None)
     else:
-        newest = [scope.edition] if scope.edition else []
+        named = scope.edition
     for param in query.params:
-        if param.kind == "edition" and param.name not in values and newest:
-            values[param.name] = newest[0]
+        if param.kind == "edition" and param.name not in values and named:
+            values[param.name] = named
     return values, scope

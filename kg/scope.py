@@ -37,12 +37,14 @@ MARKER = re.compile(r"^[ \t]*#[ \t]*(EDITION|LATEST|RELEASE|PREVIOUS)[ \t]+((?:\
 class Scope:
     """``edition`` names one edition (YYYY-MM); ``every`` asks for all of them; neither: the newest.
 
-    ``previous`` is the edition before the chosen one, filled in by ``check`` (None: there is none).
+    ``previous`` is the edition before the chosen one and ``named`` the chosen one's name even when it
+    is the newest, both filled in by ``check`` (None: there is none).
     """
 
     edition: str | None = None
     every: bool = False
     previous: str | None = None
+    named: str | None = None
 
     @property
     def label(self) -> str:
@@ -79,7 +81,7 @@ def check(store: ox.Store, scope: Scope) -> Scope:
     if position is not None:
         previous = known[position - 1] if position > 0 else None
         edition = None if position == len(known) - 1 else scope.edition
-        return Scope(edition=edition, previous=previous)
+        return Scope(edition=edition, previous=previous, named=known[position] if known else None)
     close = sorted(sorted(known, key=lambda e: abs(_months(e) - _months(scope.edition)))[:3])
     listed = ", ".join(close) if close else "none (the store holds no dated edition)"
     raise RegkgError(f"edition {scope.edition} is not in the store; closest: {listed}")
