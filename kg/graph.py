@@ -19,7 +19,7 @@ in every edition (a listing with no first or last edition).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from functools import lru_cache
 
@@ -179,15 +179,10 @@ class GraphWriter:
         return True
 
 
-def document_quads(doc: SourceDocument, resolver: Resolver, vocab: Vocabulary,
-                   plan: Plan | None = None) -> list[str]:
-    """All N-Quads lines for one source document, in its own named graph."""
-    return list(iter_document_quads(doc, resolver, vocab, plan))
-
-
 def iter_document_quads(doc: SourceDocument, resolver: Resolver, vocab: Vocabulary,
                         plan: Plan | None = None) -> Iterator[str]:
-    """``document_quads`` one agreement at a time, so that they can be written as they are made.
+    """The N-Quads lines of one source document, in its own named graph, one agreement at a time, so
+    that they can be written as they are made.
 
     A full edition is ~1.7 million quads; held at once they took ~0.9 GB (profiled), while an
     agreement's quads are a few thousand at most.
@@ -253,13 +248,12 @@ def _edition_agreement(w: GraphWriter, agreement: Agreement, plan: Plan) -> None
     if a in plan.new_agreements:
         _agreement_node(w, a, agreement)
     for version in agreement.versions:
-        content = plan.content(version)
+        content, logical = plan.content(version), iri_version(agreement.base_reference, version.key)
         if plan.is_new(version):
             _version(w, agreement, version, content)
             w.add(a, DUR.hasVersion, content)
             w.add(content, DUR.contentHash, text(plan.hashes[id(version)]))
-            w.add(content, DUR.versionNode, iri_version(agreement.base_reference, version.key))
-        logical = iri_version(agreement.base_reference, version.key)
+            w.add(content, DUR.versionNode, logical)
         _releases(w, logical, version, lambda index, release: plan.releases[id(release)]
                   if id(release) in plan.new_releases else None)
 
@@ -268,7 +262,8 @@ def _release_iri(v: str, index: int, release: Release) -> str:
     return iri_release(release.file_reference) if release.file_reference else f"{v}/release/{index}"
 
 
-def _releases(w: GraphWriter, v: str, version: AgreementVersion, iri_of) -> None:
+def _releases(w: GraphWriter, v: str, version: AgreementVersion,
+              iri_of: Callable[[int, Release], str | None]) -> None:
     """The version's release rows; ``iri_of(index, release)`` names each, or None to skip it."""
     version_node = node(v)
     for index, release in enumerate(version.releases, 1):
