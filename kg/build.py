@@ -101,9 +101,10 @@ def _build(files: list[Path], target: Path, add: bool, strict: bool, edition: st
            resolver: Resolver, result: BuildResult, progress: Progress | None) -> None:
     """``build`` once it holds the store's writer lock (the target is checked again under it)."""
     stores.check_target(target)
+    stores.remove_leftovers(target)
     # adding to a store of an older layout fails in open_store, with the rebuild to run
     state = _State.of(target if add and (target / "CURRENT").exists() else None)
-    with tempfile.TemporaryDirectory(prefix=".regkg-spool-", dir=target.parent) as scratch:
+    with tempfile.TemporaryDirectory(prefix=f".{target.name}.spool-", dir=target.parent) as scratch:
         spools = [spool for i, path in enumerate(files)
                   if (spool := _spool(path, Path(scratch) / f"{i}.nq", vocab, resolver, edition, strict, result,
                                       state, progress)) is not None]
@@ -113,7 +114,8 @@ def _build(files: list[Path], target: Path, add: bool, strict: bool, edition: st
         if spools or not add or membership != state.before:
             # an add compacts nothing: a full compaction of a many-edition store cost ~6 s, for a few
             # per cent of new quads (RocksDB compacts them in the background)
-            with stores.swap_in(target, copy_existing=add, optimize=not add) as writable:
+            with stores.swap_in(target, copy_existing=add, optimize=not add) as staging:
+                writable = staging.store
                 stores.load_turtle(writable, vocabulary_files(), ONTOLOGY_GRAPH)
                 for graph_iri, spool in spools:
                     if progress:
