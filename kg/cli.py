@@ -9,13 +9,29 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.core import TyperGroup
 
 from kg import build as builder
 from kg import output, query, stats
 from kg import store as stores
 from kg.errors import RegkgError
 
-app = typer.Typer(help="A knowledge graph of England's NHS data release register.",
+
+class OneLineErrors(TyperGroup):
+    """The one error handler: whatever a command meets that is the user's to fix (bad input, a name that
+    matches nothing, a file that cannot be read or written) ends as one line on stderr and exit 1,
+    never a traceback."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RegkgError as e:
+            raise fail(str(e)) from None
+        except OSError as e:
+            raise fail(f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)) from None
+
+
+app = typer.Typer(help="A knowledge graph of England's NHS data release register.", cls=OneLineErrors,
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 # Register text is hostile: it is printed as plain text, never parsed as rich markup ("[...]" is common).
 err = Console(stderr=True, markup=False, highlight=False)
@@ -34,7 +50,7 @@ AllEditionsOpt = Annotated[bool, typer.Option(
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    err.print(Text.assemble(("error: ", "red"), output.printable(message)), soft_wrap=True)
     return typer.Exit(1)
 
 
@@ -60,6 +76,15 @@ def scope_for(target: Any, edition: str | None, all_editions: bool) -> Any:
 
     chosen = scope.scope_of(edition, all_editions)
     return scope.check(target, chosen) if isinstance(target, stores.ox.Store) else chosen
+
+
+def is_file(argument: str) -> bool:
+    """Whether an argument that may be a file name or a query's text names a file (a long query is
+    not a name the system can look up)."""
+    try:
+        return Path(argument).is_file()
+    except OSError:
+        return False
 
 
 def params(pairs: list[str] | None) -> dict[str, str]:
@@ -105,13 +130,13 @@ def report_warnings(result: builder.BuildResult, show_all: bool = False) -> None
     seen before (kept verbatim in the graph)."""
     shown = result.warnings if show_all else result.warnings[:WARNINGS_SHOWN]
     for warning in shown:
-        err.print(Text.assemble(("warning: ", "yellow"), warning))
+        err.print(Text.assemble(("warning: ", "yellow"), output.printable(warning)))
     if len(shown) < len(result.warnings):
         err.print(f"… and {len(result.warnings) - len(shown)} more warnings (--all-warnings shows them)")
     if result.unknown_values:
         err.print(Text(f"{len(result.unknown_values)} unknown value(s), kept verbatim:", "yellow"))
         for (scheme, value), count in sorted(result.unknown_values.items()):
-            err.print(f"  {scheme}: {value!r} ×{count}")
+            err.print(output.printable(f"  {scheme}: {value!r} ×{count}"))
 
 
 @app.command("query")
@@ -123,16 +148,18 @@ def query_cmd(
     endpoint: EndpointOpt = None,
     edition: EditionOpt = None,
     all_editions: AllEditionsOpt = False,
+    allow_service: Annotated[bool, typer.Option("--allow-service", help="Let SERVICE clauses send requests to other servers (refused by default).")] = False,
 ) -> None:
     """Run an ad hoc SPARQL query over every graph in the store, with bound parameters.
 
     `# EDITION ?v` lines in the query restrict ?v to versions of the chosen edition (docs/history.md).
     """
     text = sys.stdin.read() if sparql == "-" else (
-        Path(sparql).read_text(encoding="utf-8") if Path(sparql).is_file() else sparql)
+        Path(sparql).read_text(encoding="utf-8") if is_file(sparql) else sparql)
     try:
         target = open_target(endpoint, store)
-        result = query.run_text(target, text, params(param), scope=scope_for(target, edition, all_editions))
+        result = query.run_text(target, text, params(param), scope=scope_for(target, edition, all_editions),
+                                allow_service=allow_service)
     except RegkgError as e:
         raise fail(str(e)) from None
     output.write(result, choose_format(fmt))
