@@ -192,10 +192,28 @@ def test_page_without_blocks(tmp_path: Path, vocab: Vocabulary) -> None:
 
 def test_character_cut_by_truncation_is_not_binary(vocab: Vocabulary) -> None:
     """Pages are cut at a byte count, which may split a multi-byte character at the very end."""
-    data = FULL.read_bytes()[:300] + "—".encode()[:2]
+    data = FULL.read_bytes()[:600] + "—".encode()[:2]
     text = data.decode("utf-8", errors="ignore")
     doc = parse_page(text, FULL.name, vocab)
+    assert [a.base_reference for a in doc.agreements] == ["DARS-NIC-199599-S0T5M"]
     assert doc.agreements[0].versions[0].incomplete
+
+
+def test_a_page_cut_inside_a_reference_reads_no_agreement_from_that_block(vocab: Vocabulary) -> None:
+    """Cut at 300 bytes, the page ends "— DARS-NIC-19": that is no reference, and no agreement."""
+    doc = parse_page(FULL.read_bytes()[:300].decode(), FULL.name, vocab)
+    assert doc.agreements == []
+    assert doc.warnings[-1] == (
+        f"{FULL.name}: line 7: block 'DSfC - NHS West Leicestershire CCG IV RS — DARS-NIC-19' has no whole register "
+        "reference (expected e.g. '— DARS-NIC-123456-ABC12'); skipped")
+
+
+def test_a_reference_that_could_walk_a_path_is_no_reference(vocab: Vocabulary) -> None:
+    text = FULL.read_text(encoding="utf-8").replace("DARS-NIC-199599-S0T5M", "DARS-NIC-1/../../x")
+    doc = parse_page(text, FULL.name, vocab)
+    assert doc.agreements == []
+    assert "block 'DSfC - NHS West Leicestershire CCG IV RS — DARS-NIC-1/../../x' has no whole register reference" \
+        in doc.warnings[-1]
 
 
 def test_page_controller_lists_keep_comma_names_whole(vocab: Vocabulary) -> None:

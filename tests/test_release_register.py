@@ -210,8 +210,8 @@ def test_malformed_rows_are_skipped_and_named_by_line(tmp_path: Path) -> None:
     assert doc.warnings == [
         f"{name}: line 3: skipped: no NIC number",
         f"{name}: line 4: skipped: NIC number 'DARS-NIC-17875-X7K1V' does not end in a version suffix such as -v1.4",
-        f"{name}: line 5: skipped: NIC number 'DARS-NIC-17875-X7K1V-v1.x' does not end in a version suffix "
-        "such as -v1.4",
+        f"{name}: line 5: skipped: 'DARS-NIC-17875-X7K1V-v1.x' is not a register reference (expected e.g. "
+        "DARS-NIC-123456-ABC12)",
         f"{name}: line 7: skipped: 'No filters applied' is not a reference number",
         f"{name}: line 8: skipped: no dataset for DARS-NIC-17875-X7K1V-v1.4",
         f"{name}: line 9: skipped: DARS-NIC-401994-D5Q7S-v0.1 is the register's test record",
@@ -272,3 +272,13 @@ def test_register_rows_join_the_workbooks_agreement(tmp_path: Path) -> None:
         ?other dur:fileReference "DARS-NIC-00574-V2H1F-v4.2-F00029" ; dur:dataset ?dataset .
     }"""
     assert run(store, dataset).rows == [["https://w3id.org/regkg/id/dataset/hes-apc"]]
+
+
+def test_a_binary_file_named_csv_is_one_short_line(tmp_path):
+    path = tmp_path / "releaseregister_sep-nov-2017.csv"
+    path.write_bytes(b"\xff\xfe\x00garbage\x00\x00" * 1000)
+    with pytest.raises(SourceError) as raised:
+        read_source(path, Vocabulary.load())
+    message = str(raised.value)
+    assert message.startswith(f"{path.name}: not a Data Release Register CSV: expected columns RowID, ")
+    assert message.endswith("…") and len(message) < 600

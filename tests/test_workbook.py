@@ -533,3 +533,10 @@ def test_csv_folder_missing_file_is_a_one_line_error(tmp_path: Path) -> None:
         read_csv_folder(folder, Vocabulary.load())
     assert str(caught.value) == ("export: sheet DataReleases: missing; expected files Agreements.csv, "
                                  "Datasets.csv, DataReleases.csv; found Agreements, Datasets")
+
+
+def test_a_reference_that_could_walk_a_path_is_skipped_with_its_row(tmp_path: Path) -> None:
+    doc = build(tmp_path, [agreement("DARS-NIC-1/../../x-v1"), agreement()], [dataset()])
+    assert [a.base_reference for a in doc.agreements] == ["DARS-NIC-00574-V2H1F"]
+    assert f"{NAME}: sheet Agreements: row 2: skipped: 'DARS-NIC-1/../../x-v1' is not a register reference " \
+           "(expected e.g. DARS-NIC-123456-ABC12)" in doc.warnings

@@ -72,10 +72,16 @@ OPENERS = {"type of data", "opt outs honoured", "hscic id"}
 LABEL = re.compile(r"^\s*([A-Za-z][A-Za-z /()'&-]{0,48}?)\s*:\s*(.*)$")
 UNKNOWN_LABEL = re.compile(r"^([A-Z][A-Za-z0-9 /()'&-]{1,48}):\s*(.*)$")
 LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[•\-~*·])(?:\s+(.*)|\s*$)")
-REFERENCE = re.compile(r"(?:DARS-)?NIC-(\d+)(?:-([A-Z0-9]{5}))?(?:-V\d+(?:\.\d+)*)?")
+# A NIC number without its check suffix has five or six digits (docs/register.md): fewer is a
+# reference cut off at the end of a page, not another one
+REFERENCE = re.compile(r"(?:DARS-)?NIC-(?:(\d+)-([A-Z0-9]{5})|(\d{5,}))(?:-V\d+(?:\.\d+)*)?")
 REF_HEADING = re.compile(r"^(.*\S)\s+—\s+((?:DARS-)?NIC-[A-Za-z0-9.-]+)\s*$", re.I)
 EM_DASH_HEADING = re.compile(r"^(.*\S)\s+—\s+(\S+)\s*$")
 PROJECT_N = re.compile(r"^Project\s+\d+$", re.I)
+# The older generations numbered projects that had no register reference ("Project 3 — CSU IV Id/sens"):
+# such a block is an agreement of its own, marked unreferenced; any other block without a whole
+# reference (a heading cut off mid-reference, a malformed one) is reported and read as nothing.
+NUMBERED_PROJECT = re.compile(r"^Project\s+\d+\b", re.I)
 UNSAFE = re.compile(r"^(\d[\d,]*) data files? in total were disseminated unsafely")
 BANNERS = re.compile(r"reformatted\s*$|^Good TREs work$", re.I)
 SENTENCE_END = tuple('.!?)]"\'”’')
@@ -115,6 +121,10 @@ def parse_page(text: str, name: str, vocab: Vocabulary) -> SourceDocument:
         end = starts[i + 1] if i + 1 < len(starts) else len(lines)
         agreement = _BlockParser(lines, start, end, name, stem, vocab, doc.warnings).parse()
         version = agreement.versions[0]
+        if not agreement.referenced and not NUMBERED_PROJECT.match(version.title or ""):
+            doc.warnings.append(f"{name}: line {start + 1}: block {lines[start].strip()!r} has no whole register "
+                                "reference (expected e.g. '— DARS-NIC-123456-ABC12'); skipped")
+            continue
         if i == len(starts) - 1 and (cut or not _has_free_text(version)):
             version.incomplete = True
             if cut:
@@ -246,7 +256,7 @@ def normalise_reference(token: str) -> str | None:
     m = REFERENCE.fullmatch(token.strip().upper())
     if not m:
         return None
-    number, suffix = m.group(1), m.group(2)
+    number, suffix = m.group(1) or m.group(3), m.group(2)
     return f"DARS-NIC-{number}-{suffix}" if suffix else f"NIC-{number}"
 
 

@@ -37,6 +37,7 @@ from kg.sources.workbook import CellValues, classify_reference, edition_from_nam
 from kg.vocab import Vocabulary
 
 KIND = "release-register"
+SHOWN = 200  # characters of a header that is not the register's, quoted in the error
 TITLE = "a Data Release Register CSV"
 
 # Each column the reader needs, with the header spellings that stand for it.  Headers are compared
@@ -190,6 +191,7 @@ class _Reader:
         missing = _missing(found)
         if missing:
             seen = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "no header"
+            seen = seen if len(seen) <= SHOWN else seen[:SHOWN] + "…"  # a binary file's "header" is one long line
             hint = ("; a workbook's sheets as CSV files are read from their folder"
                     if any(_fold(h) == "reference number" for h in header) else "")
             lacks = "" if len(missing) == len(COLUMNS) else (

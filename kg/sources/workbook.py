@@ -66,6 +66,9 @@ TEST_REFERENCES = frozenset({"DARS-NIC-401994-D5Q7S"})  # docs/register.md, trap
 # A reference is one token holding a digit and a hyphen (DARS-NIC-…, NIC-…); notes such as
 # "No filters applied" or a stray "Total" are not.
 _REFERENCE = re.compile(r"^(?=.*\d)(?=.*-)[A-Z0-9][A-Z0-9_./-]*$", re.IGNORECASE)
+# What a reference is once its version is split off: a system prefix, a NIC number and, in DARS
+# references, a five-character check suffix — nothing that could walk a path (docs/register.md).
+_BASE_REFERENCE = re.compile(r"(?:[A-Z]+-)+\d+(?:-[A-Z0-9]{5})?")
 _VERSION = re.compile(r"^(?P<base>.+?)[-_ ]v(?P<version>\d+(?:\.\d+)*)$", re.IGNORECASE)
 _MONTHS = {name: i for i, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
@@ -592,6 +595,8 @@ def classify_reference(text: str) -> VersionKey | str:
     if not _REFERENCE.match(text):
         return f"{text!r} is not a reference number"
     base, version = split_reference(text)
+    if not _BASE_REFERENCE.fullmatch(base):
+        return f"{text!r} is not a register reference (expected e.g. DARS-NIC-123456-ABC12)"
     if base in TEST_REFERENCES:
         return f"{text} is the register's test record"
     return base, version
