@@ -86,6 +86,9 @@ def check_target(target: Path) -> None:
     """Refuse to build into anything regkg did not make: a file, or a folder that is neither empty,
     nor a regkg store (of any layout), nor an Oxigraph store holding regkg's ontology graph."""
     if not target.exists():
+        blocking = next((p for p in target.parents if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise RegkgError(f"--store {target}: {blocking} is a file, not a folder")
         return
     if not target.is_dir():
         raise RegkgError(f"--store {target} is a file, not a store folder: "

@@ -3,8 +3,11 @@ layout is never read as if it were current (its default answers would all be emp
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -138,3 +141,33 @@ def test_demo_replaces_a_demo_built_by_an_older_regkg(tmp_path):
     (demo_store / stores.MARKER).unlink()  # as the first regkg left it
     assert CliRunner().invoke(app, ["demo", "--store", str(demo_store)]).exit_code == 0
     assert stores.exists(demo_store)
+
+
+def test_a_build_killed_at_any_moment_leaves_a_store_and_the_next_build_clears_its_leftovers(tmp_path):
+    """SIGKILL a rebuild at several moments (reading, loading, switching): the store at the path always
+    opens and answers; the next build removes what the killed ones left beside it."""
+    path = tmp_path / "store"
+    build([samples_dir()], path)
+    ask = "ASK { ?a <http://purl.org/dc/terms/identifier> 'DARS-NIC-199599-S0T5M' }"
+    left = set()
+    for delay in (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
+        killed = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(samples_dir()), "--store", str(path)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        assert bool(stores.open_store(path).query(ask, use_default_graph_as_union=True)), delay
+        left.update(p.name.split("-")[0] for p in tmp_path.iterdir() if p.name.startswith(".store.") and
+                    str(p) != os.path.realpath(path))
+    assert left - {".store.lock"}, "no kill landed inside a build: the delays need adjusting"
+    build([samples_dir()], path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["store", ".store.lock", os.path.basename(os.readlink(path))])
+    assert os.readlink(path).startswith(".store.gen-")
+
+
+def test_a_store_under_a_file_is_one_line(tmp_path):
+    (tmp_path / "notes").write_text("mine\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["build", str(PAGE), "--store", str(tmp_path / "notes" / "store")])
+    assert (result.exit_code, result.output.strip()) == (
+        1, f"error: --store {tmp_path / 'notes' / 'store'}: {tmp_path / 'notes'} is a file, not a folder")
