@@ -5,7 +5,7 @@ about 10,000 operators or triple patterns, overflows its stack and kills the pro
 could kill ``regkg serve``.  And ``SERVICE`` makes the engine send requests to any address the query
 names.  So every query passes this check first: bounded nesting, a bounded number of operators, and
 no ``SERVICE`` unless the user allows it (docs/security.md).  The limits are far above any query the
-project or its users write (the largest named query nests 6 deep and has ~150 operators).
+project or its users write (the deepest named query nests 6 deep, the longest has 43 operators).
 """
 
 from __future__ import annotations
