@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +48,18 @@ EditionOpt = Annotated[str | None, typer.Option(
     "--edition", help="Answer for this edition (YYYY-MM) instead of the newest.")]
 AllEditionsOpt = Annotated[bool, typer.Option(
     "--all-editions", help="Answer over every edition the store holds, not just the newest.")]
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        print(f"regkg {metadata.version('regkg')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def regkg(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print regkg's version and exit.")] = False) -> None:
+    """A knowledge graph of England's NHS data release register."""
 
 
 def fail(message: str) -> typer.Exit:
@@ -169,7 +182,7 @@ def query_cmd(
 def ask(
     name: Annotated[str | None, typer.Argument(help="Named query (see --list).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable.")] = None,
-    list_: Annotated[bool, typer.Option("--list", help="List the named queries.")] = False,
+    list_: Annotated[bool, typer.Option("--list", help="List the named queries: the question each answers, its parameters and an example.")] = False,
     fmt: FormatOpt = None,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
@@ -179,10 +192,7 @@ def ask(
     """Run a named query from the library (queries/*.rq) with bound parameters, for the newest edition
     unless --edition or --all-editions says otherwise."""
     if list_ or not name:
-        listing = query.QueryResult(["name", "title", "parameters"], [
-            [q.name, q.title, ", ".join(f"{p.name} ({p.kind})" for p in q.params)]
-            for q in query.named_queries().values()])
-        output.write(listing, choose_format(fmt))
+        output.write(query.catalogue(), choose_format(fmt))
         return
     try:
         target = open_target(endpoint, store)

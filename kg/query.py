@@ -108,6 +108,14 @@ def named_queries() -> dict[str, NamedQuery]:
     return {q.name: q for q in map(parse_named_query, sorted(queries_dir().glob("*.rq")))}
 
 
+def catalogue() -> QueryResult:
+    """The named queries as a table a user chooses from: the question each answers, its parameters
+    (name, kind and what to give) and a command to copy."""
+    return QueryResult(["name", "question", "parameters", "example"], [
+        [q.name, q.question, "; ".join(f"{p.name} ({p.kind}): {p.help}" for p in q.params), q.example]
+        for q in named_queries().values()])
+
+
 def get_named_query(name: str) -> NamedQuery:
     queries = named_queries()
     if name not in queries:

@@ -7,6 +7,8 @@ answer is empty (sublicensing, mixed opt-outs) are also checked on a tiny hand-w
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pyoxigraph as ox
@@ -746,15 +748,16 @@ def test_sublicensing_on_a_tiny_graph(tiny_store):
     assert query.ask(tiny_store, "sublicensing").rows == [["DARS-NIC-1", "1.0", "T1", "Org One"]]
 
 
-def test_ask_list_shows_titles_and_parameters():
+def test_ask_list_shows_each_querys_question_parameters_and_example():
     result = CliRunner().invoke(app, ["ask", "--list", "--format", "csv"])
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0] == "name,title,parameters"
-    assert "processors-of-dataset,Processors of a dataset,dataset (dataset)" in lines
-    assert "agreements-by-legal-basis,Agreements by legal basis,basis (legal-basis)" in lines
-    assert "in-force-on,Agreements in force on a date,date (date)" in lines
-    assert len(lines) == 1 + len(ROWS)
+    rows = list(csv.reader(io.StringIO(result.output)))
+    assert rows[0] == ["name", "question", "parameters", "example"]
+    assert ["processors-of-dataset", "Which processors (sub-processors and infrastructure suppliers included) receive "
+            "a dataset, under which agreements, on what evidence?",
+            'dataset (dataset): any label of a dataset, e.g. SUS+ or "SUS for Commissioners"',
+            'regkg ask processors-of-dataset --param dataset="SUS+"'] in rows
+    assert len(rows) == 1 + len(ROWS)
 
 
 def test_ask_with_param_from_the_cli(sample_store_path):
