@@ -169,12 +169,9 @@ def query_cmd(
     """
     text = sys.stdin.read() if sparql == "-" else (
         Path(sparql).read_text(encoding="utf-8") if is_file(sparql) else sparql)
-    try:
-        target = open_target(endpoint, store)
-        result = query.run_text(target, text, params(param), scope=scope_for(target, edition, all_editions),
-                                allow_service=allow_service)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    target = open_target(endpoint, store)
+    result = query.run_text(target, text, params(param), scope=scope_for(target, edition, all_editions),
+                            allow_service=allow_service)
     output.write(result, choose_format(fmt))
 
 
@@ -194,11 +191,8 @@ def ask(
     if list_ or not name:
         output.write(query.catalogue(), choose_format(fmt))
         return
-    try:
-        target = open_target(endpoint, store)
-        result = query.ask(target, name, params(param), scope=scope_for(target, edition, all_editions))
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    target = open_target(endpoint, store)
+    result = query.ask(target, name, params(param), scope=scope_for(target, edition, all_editions))
     output.write(result, choose_format(fmt), title=query.get_named_query(name).title)
 
 
@@ -211,10 +205,7 @@ def push(
     """Upload every named graph of the store to a SPARQL server (each graph replaced, never duplicated)."""
     from kg import remote
 
-    try:
-        report = remote.push(stores.open_store(store), endpoint, graph_store=graph_store)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    report = remote.push(stores.open_store(store), endpoint, graph_store=graph_store)
     for graph in report.graphs:
         err.print(f"{graph.iri}: {graph.triples} triples", highlight=False, soft_wrap=True)
     err.print(f"pushed {len(report.graphs)} graphs, {report.triples} triples to {report.graph_store} "
@@ -224,10 +215,7 @@ def push(
 @app.command("stats")
 def stats_cmd(store: StoreOpt = None, fmt: FormatOpt = None) -> None:
     """Counts of what the store holds, per source graph."""
-    try:
-        result = stats.stats(stores.open_store(store))
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    result = stats.stats(stores.open_store(store))
     output.write(result, choose_format(fmt))
 
 
@@ -236,10 +224,7 @@ def validate(store: StoreOpt = None) -> None:
     """Check the store against the SHACL shapes in ontology/shapes.ttl."""
     from kg.validate import validate as run_validation
 
-    try:
-        report = run_validation(stores.open_store(store))
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    report = run_validation(stores.open_store(store))
     if not report.conforms:
         typer.echo(report.text)
         raise fail("the store does not conform to the shapes (report above)")
@@ -259,16 +244,13 @@ def export(
 
     if fmt not in RDF_FORMATS + GRAPH_FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of {', '.join(RDF_FORMATS + GRAPH_FORMATS)}")
-    try:
-        if fmt in GRAPH_FORMATS:
-            from kg.flows import flow_graph
-            from kg.render import export_graph
+    if fmt in GRAPH_FORMATS:
+        from kg.flows import flow_graph
+        from kg.render import export_graph
 
-            export_graph(flow_graph(stores.open_store(store)), fmt, out or sys.stdout.buffer)
-            return
-        export_rdf(stores.open_store(store), fmt, out or sys.stdout.buffer)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+        export_graph(flow_graph(stores.open_store(store)), fmt, out or sys.stdout.buffer)
+        return
+    export_rdf(stores.open_store(store), fmt, out or sys.stdout.buffer)
 
 
 @app.command()
@@ -281,10 +263,7 @@ def diff(
     """Agreements added, removed and amended between two editions, each changed field old → new."""
     from kg.diff import diff as run_diff
 
-    try:
-        result = run_diff(stores.open_store(store), old, new)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    result = run_diff(stores.open_store(store), old, new)
     output.write(result, choose_format(fmt), title=f"{old} → {new}")
 
 
@@ -297,10 +276,7 @@ def history(
     """An agreement's timeline: editions that listed it, its versions, and what changed in each."""
     from kg.history import history as timeline
 
-    try:
-        result = timeline(stores.open_store(store), reference)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    result = timeline(stores.open_store(store), reference)
     output.write(result, choose_format(fmt), title=f"History of {reference}")
 
 
@@ -371,11 +347,8 @@ def orgs(
     """Organisations in the store; with --suggest, candidate duplicates to review (never merged)."""
     from kg import orgs as organisations
 
-    try:
-        opened = stores.open_store(store)
-        result = organisations.suggest(opened) if suggest else organisations.organisations(opened)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    opened = stores.open_store(store)
+    result = organisations.suggest(opened) if suggest else organisations.organisations(opened)
     output.write(result, choose_format(fmt))
 
 
@@ -403,10 +376,7 @@ def demo(store: StoreOpt = None) -> None:
     """Build the bundled sample data and answer three headline questions about it."""
     from kg import demo as demos
 
-    try:
-        result, answers = demos.run(store, progress=None)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    result, answers = demos.run(store, progress=None)
     report_warnings(result)
     console = Console(markup=False, highlight=False)
     console.print(f"Built {result.quads} triples from {len(result.sources)} sample sources "
