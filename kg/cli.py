@@ -33,21 +33,22 @@ class OneLineErrors(TyperGroup):
 
 
 app = typer.Typer(help="A knowledge graph of England's NHS data release register.", cls=OneLineErrors,
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  rich_markup_mode="markdown")
 # Register text is hostile: it is printed as plain text, never parsed as rich markup ("[...]" is common).
 err = Console(stderr=True, markup=False, highlight=False)
 WARNINGS_SHOWN = 20
 
 StoreOpt = Annotated[Path | None, typer.Option(
-    "--store", help=f"Store folder (default: ${stores.STORE_ENV} or ~/.local/share/regkg/store).")]
+    "--store", metavar="DIR", help=f"Store folder (default: ${stores.STORE_ENV} or ~/.local/share/regkg/store).")]
 FormatOpt = Annotated[str | None, typer.Option(
-    "--format", "-f", help="table, csv, tsv or json (default: table on a terminal, csv in a pipe).")]
+    "--format", "-f", metavar="FORMAT", help="table, csv, tsv or json (default: table on a terminal, csv in a pipe).")]
 EndpointOpt = Annotated[str | None, typer.Option(
-    "--endpoint", help="Query this SPARQL server (e.g. http://127.0.0.1:7878) instead of the local store.")]
+    "--endpoint", metavar="URL", help="Query this SPARQL server (e.g. http://127.0.0.1:7878) instead of the local store.")]
 EditionOpt = Annotated[str | None, typer.Option(
-    "--edition", help="Answer for this edition (YYYY-MM) instead of the newest.")]
+    "--edition", metavar="YYYY-MM", help="Answer for this edition (YYYY-MM) instead of the newest.")]
 AllEditionsOpt = Annotated[bool, typer.Option(
-    "--all-editions", help="Answer over every edition the store holds, not just the newest.")]
+    "--all-editions", metavar="", help="Answer over every edition the store holds, not just the newest.")]
 
 
 def _version(shown: bool) -> None:
@@ -58,7 +59,7 @@ def _version(shown: bool) -> None:
 
 @app.callback()
 def regkg(version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print regkg's version and exit.")] = False) -> None:
+        "--version", metavar="", callback=_version, is_eager=True, help="Print regkg's version and exit.")] = False) -> None:
     """A knowledge graph of England's NHS data release register."""
 
 
@@ -154,18 +155,27 @@ def report_warnings(result: builder.BuildResult, show_all: bool = False) -> None
 
 @app.command("query")
 def query_cmd(
-    sparql: Annotated[str, typer.Argument(help="A SPARQL SELECT/ASK query, or a file holding one ('-' for stdin).")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value binds ?key (a literal, or as a `# param: key (kind)` line in the query says), repeatable.")] = None,
+    sparql: Annotated[str, typer.Argument(metavar="QUERY", help="A SPARQL SELECT/ASK query, or a file holding one ('-' for stdin).")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", metavar="KEY=VALUE", help="key=value binds ?key (a literal, or as a `# param: key (kind)` line in the query says), repeatable.")] = None,
     fmt: FormatOpt = None,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
     edition: EditionOpt = None,
     all_editions: AllEditionsOpt = False,
-    allow_service: Annotated[bool, typer.Option("--allow-service", help="Let SERVICE clauses send requests to other servers (refused by default).")] = False,
+    allow_service: Annotated[bool, typer.Option("--allow-service", metavar="", help="Let SERVICE clauses send requests to other servers (refused by default).")] = False,
 ) -> None:
     """Run an ad hoc SPARQL query over every graph in the store, with bound parameters.
 
     `# EDITION ?v` lines in the query restrict ?v to versions of the chosen edition (docs/history.md).
+    The usual prefixes (dur:, dpv:, dct:/dcterms:, skos:, id:, …) need no PREFIX line.
+
+    **Examples**
+
+    ```
+    regkg query 'SELECT ?title WHERE { ?a dct:title ?title } LIMIT 5'
+    regkg query my-question.rq --param org=04V --format csv > answer.csv
+    regkg query 'ASK { ?v dur:usesDataset ?u }' --endpoint http://127.0.0.1:7878
+    ```
     """
     text = sys.stdin.read() if sparql == "-" else (
         Path(sparql).read_text(encoding="utf-8") if is_file(sparql) else sparql)
@@ -177,9 +187,9 @@ def query_cmd(
 
 @app.command()
 def ask(
-    name: Annotated[str | None, typer.Argument(help="Named query (see --list).")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="key=value, repeatable.")] = None,
-    list_: Annotated[bool, typer.Option("--list", help="List the named queries: the question each answers, its parameters and an example.")] = False,
+    name: Annotated[str | None, typer.Argument(metavar="NAME", help="Named query (see --list).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", metavar="KEY=VALUE", help="A parameter's value, repeatable.")] = None,
+    list_: Annotated[bool, typer.Option("--list", metavar="", help="List the named queries: the question each answers, its parameters and an example.")] = False,
     fmt: FormatOpt = None,
     store: StoreOpt = None,
     endpoint: EndpointOpt = None,
@@ -187,7 +197,16 @@ def ask(
     all_editions: AllEditionsOpt = False,
 ) -> None:
     """Run a named query from the library (queries/*.rq) with bound parameters, for the newest edition
-    unless --edition or --all-editions says otherwise."""
+    unless --edition or --all-editions says otherwise.
+
+    **Examples**
+
+    ```
+    regkg ask --list
+    regkg ask processors-of-dataset --param dataset="SUS+"
+    regkg ask identifiable-data -p dataset=HES --edition 2024-03 --format csv
+    ```
+    """
     if list_ or not name:
         output.write(query.catalogue(), choose_format(fmt))
         return
@@ -198,11 +217,19 @@ def ask(
 
 @app.command()
 def push(
-    endpoint: Annotated[str, typer.Option("--endpoint", help="SPARQL server, e.g. http://127.0.0.1:7878 (Oxigraph).")],
-    graph_store: Annotated[str | None, typer.Option("--graph-store", help="Graph Store Protocol URL (default: the endpoint's /store, as Oxigraph serves it).")] = None,
+    endpoint: Annotated[str, typer.Option("--endpoint", metavar="URL", help="SPARQL server, e.g. http://127.0.0.1:7878 (Oxigraph).")],
+    graph_store: Annotated[str | None, typer.Option("--graph-store", metavar="URL", help="Graph Store Protocol URL (default: the endpoint's /store, as Oxigraph serves it).")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Upload every named graph of the store to a SPARQL server (each graph replaced, never duplicated)."""
+    """Upload every named graph of the store to a SPARQL server (each graph replaced, never duplicated).
+
+    **Examples**
+
+    ```
+    oxigraph serve --location /tmp/oxi --bind 127.0.0.1:7878 &
+    regkg push --endpoint http://127.0.0.1:7878
+    ```
+    """
     from kg import remote
 
     report = remote.push(stores.open_store(store), endpoint, graph_store=graph_store)
@@ -214,14 +241,30 @@ def push(
 
 @app.command("stats")
 def stats_cmd(store: StoreOpt = None, fmt: FormatOpt = None) -> None:
-    """Counts of what the store holds, per source graph."""
+    """Counts of what the store holds, per source graph.
+
+    **Examples**
+
+    ```
+    regkg stats
+    regkg stats --store /data/regkg --format json
+    ```
+    """
     result = stats.stats(stores.open_store(store))
     output.write(result, choose_format(fmt))
 
 
 @app.command()
 def validate(store: StoreOpt = None) -> None:
-    """Check the store against the SHACL shapes in ontology/shapes.ttl."""
+    """Check the store against the SHACL shapes in ontology/shapes.ttl.
+
+    **Examples**
+
+    ```
+    regkg validate
+    regkg validate --store /data/regkg
+    ```
+    """
     from kg.validate import validate as run_validation
 
     report = run_validation(stores.open_store(store))
@@ -234,11 +277,19 @@ def validate(store: StoreOpt = None) -> None:
 @app.command()
 def export(
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="turtle, nt, jsonld, trig, nquads, or graphml/gexf (the flow graph).")] = "turtle",
-    out: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+        "--format", "-f", metavar="FORMAT", help="turtle, nt, jsonld, trig, nquads, or graphml/gexf (the flow graph).")] = "turtle",
+    out: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="File to write (default: stdout).")] = None,
     store: StoreOpt = None,
 ) -> None:
-    """Write the graph as RDF, or the flow graph as GraphML/GEXF for Gephi and Cytoscape."""
+    """Write the graph as RDF, or the flow graph as GraphML/GEXF for Gephi and Cytoscape.
+
+    **Examples**
+
+    ```
+    regkg export --format trig -o register.trig
+    regkg export --format graphml -o flows.graphml
+    ```
+    """
     from kg.export import RDF_FORMATS, export_rdf
     from kg.render import GRAPH_FORMATS
 
@@ -255,12 +306,20 @@ def export(
 
 @app.command()
 def diff(
-    old: Annotated[str, typer.Argument(help="Earlier edition, YYYY-MM.")],
-    new: Annotated[str, typer.Argument(help="Later edition, YYYY-MM.")],
+    old: Annotated[str, typer.Argument(metavar="OLD", help="Earlier edition, YYYY-MM.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="Later edition, YYYY-MM.")],
     fmt: FormatOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Agreements added, removed and amended between two editions, each changed field old → new."""
+    """Agreements added, removed and amended between two editions, each changed field old → new.
+
+    **Examples**
+
+    ```
+    regkg diff 2024-02 2024-03
+    regkg diff 2023-03 2024-03 --format csv > year.csv
+    ```
+    """
     from kg.diff import diff as run_diff
 
     result = run_diff(stores.open_store(store), old, new)
@@ -269,11 +328,18 @@ def diff(
 
 @app.command()
 def history(
-    reference: Annotated[str, typer.Argument(help="An agreement's reference, e.g. DARS-NIC-199599-S0T5M.")],
+    reference: Annotated[str, typer.Argument(metavar="REFERENCE", help="An agreement's reference, e.g. DARS-NIC-199599-S0T5M.")],
     fmt: FormatOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """An agreement's timeline: editions that listed it, its versions, and what changed in each."""
+    """An agreement's timeline: editions that listed it, its versions, and what changed in each.
+
+    **Examples**
+
+    ```
+    regkg history DARS-NIC-199599-S0T5M
+    ```
+    """
     from kg.history import history as timeline
 
     result = timeline(stores.open_store(store), reference)
@@ -340,11 +406,19 @@ def render(
 
 @app.command()
 def orgs(
-    suggest: Annotated[bool, typer.Option("--suggest", help="List likely duplicates among unresolved names, with evidence.")] = False,
+    suggest: Annotated[bool, typer.Option("--suggest", metavar="", help="List likely duplicates among unresolved names, with evidence.")] = False,
     fmt: FormatOpt = None,
     store: StoreOpt = None,
 ) -> None:
-    """Organisations in the store; with --suggest, candidate duplicates to review (never merged)."""
+    """Organisations in the store; with --suggest, candidate duplicates to review (never merged).
+
+    **Examples**
+
+    ```
+    regkg orgs --format csv > organisations.csv
+    regkg orgs --suggest
+    ```
+    """
     from kg import orgs as organisations
 
     opened = stores.open_store(store)
@@ -373,7 +447,15 @@ def serve(
 
 @app.command()
 def demo(store: StoreOpt = None) -> None:
-    """Build the bundled sample data and answer three headline questions about it."""
+    """Build the bundled sample data and answer three headline questions about it.
+
+    **Examples**
+
+    ```
+    regkg demo
+    regkg demo --store /tmp/regkg-demo
+    ```
+    """
     from kg import demo as demos
 
     result, answers = demos.run(store, progress=None)
