@@ -30,17 +30,13 @@ OUTSIDE = re.compile(r"\b(?:REGISTER|DESIGN)\.md\b")
 TRAP = re.compile(r"\btraps? (\d+)((?:\s*(?:-|–|,|and)\s*\d+)*)")
 SECTION = re.compile(r"\bdocs/([\w.-]+\.md)\W{0,3}§([A-Z])\b")
 
-# Lines that cite a trap without naming its page, in files other engineers were changing when this
-# test landed (kg/ and tests/test_workbook.py): each means docs/register.md, §A. Remove an entry once
-# its line names the page; the test fails on an entry that no longer matches, so none outlives its fix.
+# Trap numbers cited without naming their page, in files other engineers were changing when this test
+# landed (kg/ and tests/test_workbook.py): each means docs/register.md, §A. Remove an entry once its
+# lines name the page; the test fails on an entry that no longer matches, so none outlives its fix.
 AWAITING_THEIR_OWNERS = {
-    ("kg/sources/workbook.py", '"""A controller splitter knowing every name the workbook writes whole (trap 2)."""'),
-    ("kg/sources/workbook.py", '"""What makes two Datasets rows of one version the same row (trap 7)."""'),
-    ("tests/test_workbook.py", "# --- trap 1: references and versions " + "-" * 60),
-    ("tests/test_workbook.py", "# --- trap 2: controller lists " + "-" * 67),
-    ("tests/test_workbook.py", "# --- trap 3: typography " + "-" * 73),
-    ("tests/test_workbook.py", "# --- Datasets: trap 7 and 8 " + "-" * 67),
-    ("tests/test_workbook.py", "# --- trap 9: junk rows " + "-" * 74),
+    ("kg/sources/workbook.py", (2,)), ("kg/sources/workbook.py", (7,)),
+    ("tests/test_workbook.py", (1,)), ("tests/test_workbook.py", (2,)), ("tests/test_workbook.py", (3,)),
+    ("tests/test_workbook.py", (7, 8)), ("tests/test_workbook.py", (9,)),
 }
 
 
@@ -140,11 +136,11 @@ def test_a_cited_trap_names_its_page_and_the_page_has_it():
         if where.startswith("docs/") or ROOT / where == THIS:
             continue
         pages = [DOCS / page for page, _ in CITED_DOC.findall(line)]
+        numbers = tuple(int(n) for n in re.findall(r"\d+", match[0]))
         if not pages:
-            unnamed.add((where, line.strip()))
+            unnamed.add((where, numbers))
             continue
-        numbers = {int(n) for n in re.findall(r"\d+", match[0])}
-        if not any(numbers <= traps(page) for page in pages if page.is_file()):
+        if not any(set(numbers) <= traps(page) for page in pages if page.is_file()):
             unknown.append(f"{where}: {match[0]} is not a trap of {', '.join(p.name for p in pages)}")
     assert unnamed - AWAITING_THEIR_OWNERS == set(), "cite the page: docs/register.md, trap N"
     assert AWAITING_THEIR_OWNERS - unnamed == set(), "fixed: remove it from AWAITING_THEIR_OWNERS"
