@@ -9,7 +9,7 @@ edition from the name) in the official layout (sheets ``Agreements``,
 without a suffix, some starting at v0.x), organisation names with commas, case variants, ODS codes,
 curly quotes, NBSPs and typos, renamed datasets, ``;``-joined legal bases in several spellings,
 controller lists joined by ``;``, newlines or commas, long free text naming processors in the
-phrasings of §C (and the hard negatives), ~105,000 release rows from 2016 on, a junk row, a test
+phrasings of docs/processors.md (and the hard negatives), ~105,000 release rows from 2016 on, a junk row, a test
 record and an unparseable release month. A few *unknown* vocabulary values are planted on purpose
 (on the same rows from one edition to the next while those rows are listed) and listed in
 ``<file>.planted.json``.
@@ -20,14 +20,14 @@ month, as fractions of the agreements listed the month before (at least one of e
 * ``NEW_RATE`` 2 % new agreements (one version each);
 * ``END_RATE`` 1 % ended: no longer listed, nor their releases;
 * ``AMEND_RATE`` 2 % amended: a new version with a new version number (the old ones stay listed);
-* ``EDIT_RATE`` 0.25 % edited in place (§A trap 10): the newest version's end date, title,
+* ``EDIT_RATE`` 0.25 % edited in place (docs/register.md §A, trap 10): the newest version's end date, title,
   objective, processing text or one dataset's legal basis changes under the same version number;
 * ``RELEASE_RATE`` 2 % new release rows (of those listed), released that month on the newest
   versions' ongoing flows; every edition lists all releases to date of the agreements it lists, so
   a release row of one edition is in the next unchanged while its agreement is listed;
 * the July 2022 edition renames every CCG to its Sub-ICB Location, keeping the ODS code
   (``NHS West Leicestershire CCG`` → ``NHS Leicester, Leicestershire and Rutland ICB - 04V``,
-  §A trap 5); editions before it show only CCG names.
+  docs/register.md §A, trap 5); editions before it show only CCG names.
 
 Agreements and releases thus grow by ~1 % a month; the first edition is sized so that the
 *newest* has the counts of one real edition at ``--scale`` (1,950 agreements, 105,000 releases at
@@ -204,7 +204,7 @@ class Orgs:
                     seen.add(name)
                     cats[cat].append(name)
         self.canonical = {c: list(ns) for c, ns in cats.items()}
-        # Variant spellings of the same organisations (§A traps 3-4).
+        # Variant spellings of the same organisations (docs/register.md §A, traps 3-4).
         variants: dict[str, list[str]] = {c: [] for c in cats}
         cat_of = {n: c for c, ns in cats.items() for n in ns}
         for variant, canon in V.QUIRK_VARIANTS:
@@ -453,7 +453,7 @@ def alias(rng: Random, canon: str) -> str:
 
 
 def processor_sentences(rng: Random, kind: str, applicant: str, procs: list[str]) -> list[str]:
-    """Sentences naming the processors (§C) and the hard negatives, for one agreement's processing."""
+    """Sentences naming the processors (docs/processors.md) and the hard negatives, for one agreement's processing."""
     out: list[str] = []
     a = [alias(rng, p) for p in procs]
     if kind in ("commissioning", "csu") and a:
@@ -878,7 +878,7 @@ class Universe:
             )
             cell = legal_cell if rng.random() > 0.02 else ""
             rows.append((name, tod, sens, freq, cell, cl))
-        if len(rows) > 1 and rng.random() < 0.02:  # §A trap 7: a dataset listed twice
+        if len(rows) > 1 and rng.random() < 0.02:  # docs/register.md §A, trap 7: a dataset listed twice
             rows.insert(rng.randrange(len(rows)), rows[0])
         return rows
 
@@ -942,10 +942,10 @@ class Universe:
     def add_releases(self, v: Version, ds: tuple, months: list[int]) -> None:
         rng = self.rng
         base_opt = "Yes" if ds[1] == "Identifiable" and "251" in ds[5] else "No"
-        mixed = rng.random() < 0.03  # §A trap 7: opt-outs mixed for one dataset on one agreement
+        mixed = rng.random() < 0.03  # docs/register.md §A, trap 7: opt-outs mixed for one dataset on one agreement
         for m in months:
             row_ds = ds
-            if rng.random() < 0.007:  # §A trap 7: release rows disagreeing with the Datasets sheet
+            if rng.random() < 0.007:  # docs/register.md §A, trap 7: release rows disagreeing with the Datasets sheet
                 row_ds = (ds[0], rng.choice(V.TYPES_OF_DATA), ds[2], ds[3], ds[4], ds[5])
             opt = base_opt if not mixed or rng.random() < 0.7 else ("No" if base_opt == "Yes" else "Yes")
             v.add_release(row_ds, opt, m)
@@ -1030,7 +1030,7 @@ class Universe:
         ag.versions.append(new)
 
     def edit_in_place(self, ag: Agreement) -> dict[str, str]:
-        """Change the newest version's fields, keeping its version number (§A trap 10)."""
+        """Change the newest version's fields, keeping its version number (docs/register.md §A, trap 10)."""
         rng = self.rng
         v = ag.versions[-1]
         what = rng.choice(EDIT_FIELDS)

@@ -490,7 +490,7 @@ ICB_CODES = {
     "Northamptonshire": ["78H"],
     "Shropshire, Telford and Wrekin": ["M2L0M"],
 }
-CCG_NAMES = {  # old CCG name -> ICB area (kept ODS code, §A trap 5)
+CCG_NAMES = {  # old CCG name -> ICB area (kept ODS code, docs/register.md §A, trap 5)
     "04V": "NHS West Leicestershire CCG",
     "03W": "NHS East Leicestershire and Rutland CCG",
     "04C": "NHS Leicester City CCG",
@@ -656,7 +656,7 @@ UNIVERSITY_EXTRA = [
     "CITY, UNIVERSITY OF LONDON",
 ]
 
-# Real names with real quirks (§A traps 2-4). Each pair is (name, category).
+# Real names with real quirks (docs/register.md §A, traps 2-4). Each pair is (name, category).
 QUIRK_NAMES = [
     ("NHS BRISTOL, NORTH SOMERSET AND SOUTH GLOUCESTERSHIRE ICB - 15C", "commissioner"),
     ("NHS LEICESTER, LEICESTERSHIRE AND RUTLAND ICB - 04V", "commissioner"),

@@ -1,4 +1,5 @@
-"""Issue 3 at the store level: editions side by side, diff, strict mode, and bad workbooks losing nothing."""
+"""Editions built side by side: the diff between two, one named graph per edition file, strict mode and
+unknown values, and a bad workbook that loses nothing."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def drop_reference(workbook, prefix: str) -> None:
 def september(workbook) -> None:
     agreements = workbook["Agreements"]
     rows = {agreements.cell(r, 1).value: r for r in range(2, agreements.max_row + 1)}
-    # amended in place: a new end date and title on the same version number (trap 10)
+    # amended in place: a new end date and title on the same version number (docs/register.md, trap 10)
     row = rows["DARS-NIC-656751-H5K0Y-v1.2"]
     agreements.cell(row, 2).value = "Generations Study (renamed)"
     agreements.cell(row, 8).value = datetime(2028, 5, 2)

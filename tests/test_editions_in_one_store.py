@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from test_editions import SAMPLE, edit, september
+from test_edition_build_and_diff import SAMPLE, edit, september
 from typer.testing import CliRunner
 
 from kg import store as stores

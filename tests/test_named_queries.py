@@ -334,7 +334,7 @@ ROWS['mixed-opt-outs'] = (
 
 # top-organisations {}
 # The sample store has no dated edition, so nothing is new, ended or changed in one
-# (tests/test_history.py asks these of two editions).
+# (tests/test_editions_in_one_store.py asks these of two editions).
 COLUMNS['new-in-edition'] = ['agreement', 'title']
 ROWS['new-in-edition'] = []
 COLUMNS['ended-in-edition'] = ['agreement', 'title', 'previous']

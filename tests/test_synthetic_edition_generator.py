@@ -120,7 +120,7 @@ def test_row_counts_are_in_proportion(first):
     assert all(1 <= n <= 31 for n in per_version.values())  # 1-30, plus the odd dataset listed twice
 
 
-def test_references_dates_and_text(first):
+def test_references_dates_and_free_text_have_the_registers_shape(first):
     refs = column(first, "Agreements", "Reference Number")
     assert refs[-1] == "No filters applied"
     assert all(REF.match(r) for r in refs[:-1])
@@ -139,7 +139,7 @@ def test_references_dates_and_text(first):
     assert "transferred securely to" in processing and "(DSCRO)" in processing
 
 
-def test_releases(first):
+def test_release_rows_have_unique_files_known_references_and_one_bad_month(first):
     files = column(first, "DataReleases", "File Reference")
     assert len(set(files)) == len(files)
     known_refs = set(column(first, "Agreements", "Reference Number"))
@@ -171,7 +171,7 @@ def test_only_planted_values_are_unknown(one_edition, first):
             assert first[p["sheet"]][row - 1][i] == p["value"]
 
 
-def test_quirks_present(first):
+def test_the_register_quirks_are_planted(first):
     names = set(column(first, "Agreements", "Applicant Organisation"))
     cells = "\n".join(column(first, "Agreements", "Data Controller(s)"))
     assert any("," in n for n in names)  # comma-bearing names, seen whole as applicants
@@ -190,7 +190,7 @@ def test_same_seed_same_bytes(tmp_path):
     assert a.read_bytes() != c.read_bytes()
 
 
-def test_cli(tmp_path, capsys):
+def test_the_command_writes_the_edition_named_by_its_month_and_its_sidecar(tmp_path, capsys):
     assert main(["--scale", "0.01", "--editions", "1", "--seed", "42", "-o", str(tmp_path)]) == 0
     assert (tmp_path / "datausesregister_january2026.xlsx").exists()
     assert (tmp_path / "datausesregister_january2026.xlsx.planted.json").exists()

@@ -88,7 +88,7 @@ def test_strict_build_names_exactly_the_planted_values(edition, planted, tmp_pat
 # --- the runner (benchmarks/run.py): its series folders and its reports, without timing anything ----
 
 
-def test_runner_series_folders(tmp_path):
+def test_the_runner_makes_its_series_folders_once_and_reuses_them(tmp_path):
     from benchmarks.run import series
 
     se = series(tmp_path, 0.005, 3, 42, "2022-06")
@@ -102,7 +102,7 @@ def test_runner_series_folders(tmp_path):
     assert again["newest"].stat().st_mtime == se["newest"].stat().st_mtime
 
 
-def test_runner_report_keeps_other_sections(tmp_path):
+def test_the_runner_report_keeps_sections_it_does_not_write(tmp_path):
     from argparse import Namespace
 
     from benchmarks.run import STEPS, held_history, history_table, write_results

@@ -1,4 +1,4 @@
-"""Issue 2's acceptance: a register page becomes a queryable, valid, traceable graph."""
+"""A reformatted register page becomes a queryable, valid graph whose every fact traces to the page's lines."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def version_values(store: ox.Store, path: str) -> set[str]:
     return values(store, f"SELECT ?x WHERE {{ <{AGREEMENT}> dur:hasVersion ?v . ?v {path} ?x }}")
 
 
-def test_title(page_store):
+def test_the_agreement_has_its_title_and_base_reference(page_store):
     assert values(page_store, f"SELECT ?t WHERE {{ <{AGREEMENT}> dct:title ?t }}") == {
         "DSfC - NHS West Leicestershire CCG IV RS"}
     assert values(page_store, f"SELECT ?i WHERE {{ <{AGREEMENT}> dct:identifier ?i }}") == {REF}
@@ -61,7 +61,7 @@ def test_organisation_is_the_icb_with_its_ods_code(page_store):
     assert labels.pop().startswith("NHS Leicester, Leicestershire and Rutland ICB")
 
 
-def test_datasets(page_store, resolver):
+def test_dataset_labels_stay_as_written_and_resolve_to_one_node_each(page_store, resolver):
     assert version_values(page_store, "dur:usesDataset/dur:datasetLabel") == {
         "SUS for Commissioners", "Mental Health Services Data Set"}
     assert version_values(page_store, "dur:dataset") == {
@@ -78,7 +78,7 @@ def test_legal_bases_are_three_distinct_nodes(page_store, resolver):
     assert version_values(page_store, "dpv:hasLegalBasis") == expected
 
 
-def test_values_are_concepts(page_store):
+def test_controlled_values_become_concepts(page_store):
     dur = PREFIX_IRIS["dur"]
     assert version_values(page_store, "dur:optOut") == {dur + "OptOutsApplied"}
     assert version_values(page_store, "dur:typeOfData") == {dur + "Identifiable", dur + "AnonymisedICOCompliant"}
@@ -86,7 +86,7 @@ def test_values_are_concepts(page_store):
     assert version_values(page_store, "dur:accessMethod") == {dur + "FrequentAdhocFlow", dur + "OneOff"}
 
 
-def test_dates_and_flags(page_store):
+def test_dates_release_months_flags_and_applicant_types_are_read(page_store):
     assert version_values(page_store, "dur:startDate") == {"2018-12-20"}
     assert version_values(page_store, "dur:endDate") == {"2021-06-10"}
     assert version_values(page_store, "dur:firstRelease") == {"2018-06"}
@@ -101,12 +101,12 @@ def test_unsafe_files_on_the_page_source(page_store):
     assert version_values(page_store, "dur:evidence/prov:wasDerivedFrom/dur:unsafeFileCount") == {"2"}
 
 
-def test_purposes(page_store, resolver):
+def test_purposes_named_by_the_page_resolve_to_their_concepts(page_store, resolver):
     assert version_values(page_store, "dpv:hasPurpose") == {
         resolver.purpose("Invoice Validation").iri, resolver.purpose("Risk Stratification").iri}
 
 
-def test_traceable_to_file_and_lines(page_store):
+def test_a_version_traces_to_its_file_and_line_span(page_store):
     rows = list(page_store.query(
         f"SELECT ?file ?start ?end WHERE {{ <{AGREEMENT}> dur:hasVersion/dur:evidence ?e . "
         "?e prov:wasDerivedFrom/dct:title ?file ; dur:lineStart ?start ; dur:lineEnd ?end }",
@@ -183,7 +183,7 @@ def test_missing_store_is_a_clear_error(tmp_path):
     assert "no store at" in result.output and "regkg build" in result.output
 
 
-def test_agreements_query(tmp_path):
+def test_ask_agreements_prints_the_page_agreement_as_csv(tmp_path):
     store = tmp_path / "store"
     build([PAGE], store)
     result = CliRunner().invoke(app, ["ask", "agreements", "--format", "csv", "--store", str(store)])
@@ -195,7 +195,7 @@ def test_agreements_query(tmp_path):
     assert len(lines) == 2
 
 
-def test_b_newer_pages_build_with_their_references(tmp_path):
+def test_newer_format_pages_build_with_every_reference_they_list(tmp_path):
     pages = Path(__file__).parent / "fixtures" / "pages"
     manifest = [line.split("\t") for line in (pages / "MANIFEST.tsv").read_text().splitlines()[1:]]
     newer = [pages / name for name, _, fmt in manifest if fmt == "B-newer"]
