@@ -117,3 +117,50 @@ def central_organisations(flow: nx.MultiDiGraph, role: str = "processor", top: i
             senders[w].add(u)
     ranked = sorted(agreements, key=lambda n: (-len(agreements[n]), -len(senders[n]), flow.nodes[n]["label"]))
     return [(flow.nodes[n]["label"], len(agreements[n]), len(senders[n])) for n in ranked[:top]]
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One agreement's release of one dataset to one controller, with the processors it names.
+
+    ``sources`` is the route the data takes (NHS England, then the DSCRO for commissioning); each of
+    ``processing`` is a processor node and the attributes of its processing edge.
+    """
+
+    release: dict
+    sources: tuple[str, ...]
+    controller: str
+    processing: tuple[tuple[str, dict], ...]
+
+
+def chains(flow: nx.MultiDiGraph) -> list[Chain]:
+    """Every release of the flow graph joined to the processing of the same agreement and dataset."""
+    processing: dict[tuple[str, str, str], list[tuple[str, dict]]] = defaultdict(list)
+    routes: dict[str, list[str]] = defaultdict(list)
+    for u, w, a in flow.edges(data=True):
+        if a["kind"] == "processing":
+            processing[u, a["agreement"], a["dataset"]].append((w, a))
+        elif a["kind"] == "route" and u not in routes[w]:
+            routes[w].append(u)
+    return [Chain(a, (*routes[u][:1], u), c, tuple(processing[c, a["agreement"], a["dataset"]]))
+            for u, c, a in flow.edges(data=True) if a["kind"] == "release"]
+
+
+def title(flow: nx.MultiDiGraph) -> str:
+    """What a flow graph shows, naming datasets and organisations by name ("Flows of SUS for
+    Commissioners with NHS Leicester, … ICB - 04V"), not by the code or spelling that was typed."""
+    parts = []
+    if flow.graph.get("dataset"):
+        datasets = sorted({a["label"] for _, a in flow.nodes(data=True) if a["type"] == "dataset"})
+        parts.append(_names(datasets) or flow.graph["dataset"])
+    if flow.graph.get("org"):
+        orgs = sorted({flow.nodes[n]["label"] for n in find_nodes(flow, flow.graph["org"])})
+        parts.append(("with " if parts else "") + (_names(orgs) or flow.graph["org"]))
+    if flow.graph.get("legal_basis"):
+        parts.append(f"under {flow.graph['legal_basis']}")
+    return "Flows of " + " ".join(parts) if parts else "Data flows"
+
+
+def _names(names: list[str], shown: int = 2) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more

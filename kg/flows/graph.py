@@ -221,8 +221,8 @@ def flow_graph(store: ox.Store, dataset: str | None = None, org: str | None = No
         if iri in builder.nodes:
             builder.nodes[iri]["type"] = "source"
     g = builder.graph()
-    g.graph["filters"] = SEP.join(f"{k}={v}" for k, v in
-                                  (("dataset", dataset), ("org", org), ("legal_basis", legal_basis)) if v)
+    asked = {"dataset": dataset or "", "org": org or "", "legal_basis": legal_basis or ""}
+    g.graph.update(asked, filters=SEP.join(f"{k}={v}" for k, v in asked.items() if v))
     return g
 
 
