@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   if (typeof network === "undefined") return;
-  var GAP_X = 46, GAP_Y = 10, ITEMS_SHOWN = 60;
+  var GAP_X = 46, GAP_Y = 10, ITEMS_SHOWN = 60;  // ITEMS_SHOWN: kg/render.py ITEMS
   var initial = nodes.get().map(function (n) { return {id: n.id, hidden: !!n.hidden}; });
 
   // ---------------------------------------------------------------- layout: layers left to right
@@ -119,7 +119,7 @@
 
   function text(i) { return i < 0 ? "" : REGKG.texts[i]; }
 
-  function showItems(parent, items) {
+  function showItems(parent, items, total) {
     var list = add(parent, "ol", null, "regkg-items");
     items.slice(0, ITEMS_SHOWN).forEach(function (it) {
       var li = add(list, "li"), info = REGKG.agreements[it[0]] || ["", "", "", ""];
@@ -131,9 +131,8 @@
       if (text(it[5])) add(li, "div", "purpose: " + text(it[5]), "regkg-meta");
       if (text(it[3])) add(li, "blockquote", text(it[3]), "regkg-evidence");
     });
-    if (items.length > ITEMS_SHOWN) {
-      add(parent, "p", "… and " + (items.length - ITEMS_SHOWN) + " more: `regkg trace` lists them all.", "regkg-meta");
-    }
+    var more = Math.max(total, items.length) - Math.min(items.length, ITEMS_SHOWN);
+    if (more > 0) add(parent, "p", "… and " + more + " more: `regkg trace` lists them all.", "regkg-meta");
   }
 
   function openPanel(title) {
@@ -145,7 +144,7 @@
 
   function closePanel() { panel.hidden = true; }
 
-  function edgeItems(e) { return REGKG.items[e.id] || []; }
+  function edgeData(e) { return REGKG.items[e.id] || {i: [], n: 0, d: [], b: []}; }
 
   function showNode(id) {
     var n = nodes.get(id), b = openPanel(n.full);
@@ -165,16 +164,16 @@
         add(b, "p", side[0] + " " + other.full + ": " + e.weight + " agreement(s)", "regkg-meta");
       });
     });
-    var items = [];
-    incoming.forEach(function (e) { items = items.concat(edgeItems(e)); });
-    if (items.length) { add(b, "h3", "How it gets the data"); showItems(b, items); }
+    var items = [], total = 0;
+    incoming.forEach(function (e) { items = items.concat(edgeData(e).i); total += edgeData(e).n; });
+    if (items.length) { add(b, "h3", "How it gets the data"); showItems(b, items, total); }
   }
 
   function showEdge(id) {
     var e = edges.get(id);
     var b = openPanel(nodes.get(e.from).full + " → " + nodes.get(e.to).full);
     add(b, "p", e.weight + " agreement(s)", "regkg-meta");
-    showItems(b, edgeItems(e));
+    showItems(b, edgeData(e).i, edgeData(e).n);
   }
 
   network.on("click", function (params) {
@@ -214,12 +213,8 @@
   var FIELDS = {
     role: {node: function (n) { return [n.role]; }},
     "organisation type": {node: function (n) { return n.typeGroup ? [n.typeGroup] : []; }},
-    dataset: {edge: function (e) { return edgeItems(e).map(function (it) { return text(it[1]); }); }},
-    "legal basis": {edge: function (e) {
-      var out = [];
-      edgeItems(e).forEach(function (it) { text(it[4]).split("; ").forEach(function (b) { if (b) out.push(b); }); });
-      return out;
-    }}
+    dataset: {edge: function (e) { return edgeData(e).d.map(text); }},
+    "legal basis": {edge: function (e) { return edgeData(e).b.map(text); }}
   };
   function valuesOf(field) {
     var seen = {};
@@ -251,10 +246,9 @@
 
   // ---------------------------------------------------------------- hover: short HTML titles
   function el(s) { var d = document.createElement("div"); d.innerHTML = s; return d; }
-  [nodes, edges].forEach(function (ds) {
-    ds.update(ds.get().filter(function (x) { return typeof x.title === "string"; })
-                .map(function (x) { return {id: x.id, title: el(x.title)}; }));
-  });
+  nodes.update(nodes.get().filter(function (x) { return typeof x.title === "string"; })
+                   .map(function (x) { return {id: x.id, title: el(x.title)}; }));
+  edges.update(edges.get().map(function (e) { return {id: e.id, title: e.weight + " agreement(s): click for details"}; }));
 
   layout();
   window.addEventListener("load", layout);

@@ -40,6 +40,8 @@ NODE_SIZE = 11
 FONT = 14           # label font size (px)
 WRAP = 26           # label line length (characters); the full name is in the panel
 LABEL_LINES = 3     # at most this many label lines, the last one clipped with "…"
+ITEMS = 60          # agreements listed per edge in the panel (kg/render.js says how many more)
+ITEM_BUDGET = 50_000  # items on the whole page: the everything view lists fewer per edge, to stay small
 HERE = Path(__file__).resolve().parent
 _REMOTE = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>|"
                      r"<script\b[^>]*\bsrc=\"https?://[^\"]*\"[^>]*>\s*</script>", re.I | re.S)
@@ -76,8 +78,9 @@ class PageData:
     """What the page's script reads: agreements once, texts once, each edge's items by index."""
 
     def __init__(self, view: nx.DiGraph, link_base: str | None) -> None:
+        self.per_edge = max(3, min(ITEMS, ITEM_BUDGET // max(view.number_of_edges(), 1)))
         self.texts: dict[str, int] = {}
-        self.items: dict[str, list[list]] = {}
+        self.items: dict[str, dict] = {}
         self.agreements = {ref: [a["title"], a["start"], a["end"], a["versions"]]
                            for ref, a in view.graph.get("agreements", {}).items()}
         self.link_base = link_base or ""
@@ -86,10 +89,16 @@ class PageData:
         return self.texts.setdefault(value, len(self.texts)) if value else -1
 
     def add_edge(self, edge_id: str, items: set) -> None:
-        """``[agreement, dataset, s(tated)|i(nferred), evidence, legal basis, purpose]``, texts by index."""
-        self.items[edge_id] = [[ref, self.text(dataset), link[:1], self.text(evidence), self.text(basis),
-                                self.text(purpose)]
-                               for ref, dataset, link, evidence, basis, purpose in sorted(items)]
+        """The first :data:`ITEMS` of ``[agreement, dataset, s(tated)|i(nferred), evidence, legal basis,
+        purpose]`` (texts by index; the panel shows no more), their count, and every dataset and legal
+        basis for the filter: an edge of the everything view can carry thousands of agreements."""
+        rows = sorted(items)
+        self.items[edge_id] = {
+            "i": [[ref, self.text(dataset), link[:1], self.text(evidence), self.text(basis), self.text(purpose)]
+                  for ref, dataset, link, evidence, basis, purpose in rows[:self.per_edge]],
+            "n": len(rows),
+            "d": sorted({self.text(r[1]) for r in rows}),
+            "b": sorted({self.text(b) for r in rows for b in r[4].split(SEP) if b})}
 
     def script(self) -> str:
         data = {"linkBase": self.link_base, "agreements": self.agreements, "texts": list(self.texts),
@@ -101,25 +110,25 @@ class PageData:
 def to_network(view: nx.DiGraph, data: PageData) -> Network:
     """A pyvis Network of the view: every node and edge, those inside collapsed groups hidden."""
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line")
+    short = {n: f"n{i}" for i, n in enumerate(view)}  # IRIs are long, and the everything view has 11,000 edges
     for n, a in view.nodes(data=True):
         role = a.get("role", "")
         colour, shape, _ = STYLE.get(role, STYLE["controller"])
         group = a.get("kind") == "group"
-        net.add_node(n, label=wrap_label(a["label"]), title=node_title(a), shape=shape, x=0, y=0,
+        net.add_node(short[n], iri=n, label=wrap_label(a["label"]), title=node_title(a), shape=shape, x=0, y=0,
                      color={"background": "#ffffff" if group else colour, "border": colour},
                      borderWidth=3 if group or a.get("focus") else 1,
                      shapeProperties={"borderDashes": [5, 3] if group else False},
                      size=SIZE.get(role, NODE_SIZE) + (4 if group or a.get("focus") else 0),
                      hidden=bool(a.get("group")), full=a["label"], kind=a.get("kind", "node"), role=role,
-                     layer=a["layer"], order=a["order"], grp=a.get("group", ""), typeGroup=a.get("type_group", ""),
-                     code=a.get("code", ""), weight=a.get("weight", 0))
+                     layer=a["layer"], order=a["order"], grp=short.get(a.get("group", ""), ""),
+                     typeGroup=a.get("type_group", ""), code=a.get("code", ""), weight=a.get("weight", 0))
     for i, (u, w, e) in enumerate(view.edges(data=True)):
         edge_id = f"e{i}"
         data.add_edge(edge_id, e["items"])
         weight = e["weight"]
-        net.add_edge(u, w, id=edge_id, width=min(1 + 1.5 * math.log2(weight + 1), 14), weight=weight,
-                     hidden=bool(view.nodes[u].get("group") or view.nodes[w].get("group")),
-                     title=f"{weight} agreement(s): click for details")
+        net.add_edge(short[u], short[w], id=edge_id, width=min(1 + 1.5 * math.log2(weight + 1), 14), weight=weight,
+                     hidden=bool(view.nodes[u].get("group") or view.nodes[w].get("group")))
     net.set_options(json.dumps({
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
@@ -165,7 +174,7 @@ PANEL = ('<aside id="regkg-panel" hidden><button id="regkg-close" type="button" 
          '<div id="regkg-panel-body"></div></aside>')
 
 
-def to_html(flow: nx.MultiDiGraph, heading: str = "", max_nodes: int = MAX_NODES, *, view: str | None = None,
+def to_html(flow: nx.MultiDiGraph, heading: str = "", max_nodes: int | None = MAX_NODES, *, view: str | None = None,
             org: str | None = None, link_base: str | None = None) -> str:
     """The page as a string: one escaped heading, legend, tools, the view, the details panel, and the
     page's script and style inline.  ``view`` is ``dataset``, ``organisation`` or ``processor``
@@ -185,7 +194,7 @@ def to_html(flow: nx.MultiDiGraph, heading: str = "", max_nodes: int = MAX_NODES
     return page.replace("</body>", data.script() + "\n" + script + "\n</body>", 1)
 
 
-def render(flow: nx.MultiDiGraph, path: Path | str, heading: str = "", max_nodes: int = MAX_NODES, *,
+def render(flow: nx.MultiDiGraph, path: Path | str, heading: str = "", max_nodes: int | None = MAX_NODES, *,
            view: str | None = None, org: str | None = None, link_base: str | None = None) -> Path:
     """Write the flow view as one offline HTML file."""
     target = Path(path)

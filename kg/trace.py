@@ -24,12 +24,31 @@ COLUMNS = ["agreement", "title", "dataset", "source", "controller", "controller_
 def trace(store: ox.Store, dataset: str | None = None, org: str | None = None,
           resolver: Resolver | None = None, scope: Scope = NEWEST) -> QueryResult:
     """Trace a dataset (any label) and/or an organisation (any label or ODS code) through ``scope``."""
+    return trace_flow(store, dataset, org, resolver, scope)[0]
+
+
+def trace_flow(store: ox.Store, dataset: str | None = None, org: str | None = None,
+               resolver: Resolver | None = None, scope: Scope = NEWEST) -> tuple[QueryResult, nx.MultiDiGraph]:
+    """The trace and the flow graph it was read from (for a title naming organisations, or a page)."""
     flow = flow_graph(store, dataset=dataset, org=org, resolver=resolver, scope=scope)
     rows = trace_rows(flow)
     if org:
         wanted = {flow.nodes[n]["label"] for n in find_nodes(flow, org)}
         rows = [r for r in rows if r[4] in wanted or r[6] in wanted]
-    return QueryResult(columns=list(COLUMNS), rows=rows)
+    return QueryResult(columns=list(COLUMNS), rows=rows), flow
+
+
+def narrow(result: QueryResult, with_dataset: bool = False) -> QueryResult:
+    """The columns a terminal has room for: agreement, (dataset,) controller and processor, a
+    processor's role in brackets unless it is a plain processor; ``--wide`` or CSV has them all."""
+    at = {c: i for i, c in enumerate(result.columns)}
+    columns = ["agreement", *(["dataset"] if with_dataset else []), "controller", "processor"]
+    rows = []
+    for row in result.rows:
+        role = row[at["role"]]
+        processor = f"{row[at['processor']]} ({role})" if role and role != "processor" else row[at["processor"]]
+        rows.append([*(row[at[c]] for c in columns[:-1]), processor])
+    return QueryResult(columns=columns, rows=rows)
 
 
 def trace_rows(flow: nx.MultiDiGraph) -> list[list[str | None]]:
@@ -48,4 +67,4 @@ def trace_rows(flow: nx.MultiDiGraph) -> list[list[str | None]]:
     return sorted(rows, key=lambda r: [x or "" for x in r])
 
 
-__all__ = ["COLUMNS", "SEP", "trace", "trace_rows"]
+__all__ = ["COLUMNS", "SEP", "narrow", "trace", "trace_flow", "trace_rows"]

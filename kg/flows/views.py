@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.errors import RegkgError
 from kg.flows.analysis import Chain, chains, find_nodes
 from kg.flows.graph import ROLE_ORDER
 from kg.resolve.names import org_key
@@ -73,9 +74,9 @@ def question(flow: nx.MultiDiGraph, kind: str | None = None, org: str | None = N
     org = org or flow.graph.get("org") or None
     kind = kind or ("organisation" if org else "dataset")
     if kind not in VIEWS:
-        raise ValueError(f"unknown view {kind!r}; choose one of {', '.join(VIEWS)}")
+        raise RegkgError(f"unknown view {kind!r}; choose one of {', '.join(VIEWS)}")
     if kind != "dataset" and not org:
-        raise ValueError(f"the {kind} view needs an organisation (--org)")
+        raise RegkgError(f"the {kind} view needs an organisation (--org)")
     return Question(kind, frozenset(find_nodes(flow, org)) if kind != "dataset" else frozenset())
 
 
