@@ -24,7 +24,9 @@ fresh Python process so that peak memories do not mix (peak = the child's ``VmHW
              store (it answers for its newest edition: ratio to the newest built alone); the quads of
              both (``len(store)``);
 ``add``      ``build([next], store, add=True)``: one more edition added to the history store (after
-             the history queries; the store then holds ``--editions`` + 1).
+             the history queries; the store then holds ``--editions`` + 1);
+``flows``    the flow pages of the one-edition store (``benchmarks/flows_bench.py``): the busiest
+             dataset's default page and the everything page, nodes drawn, size and seconds.
 
 Prints the tables and writes ``benchmarks/RESULTS.md`` (figures, date, machine, targets). Sections
 of RESULTS.md that the runner does not write (profiles, analyses, other issues' sections) are kept
@@ -56,7 +58,7 @@ if str(ROOT) not in sys.path:
 TARGETS = {"build_s": 8.0, "build_mb": 500.0, "ratio": 3.0, "query_ms": 50.0, "render_s": 3.0}
 # issue 16: the register's history in one store
 HISTORY = {"one_s": 20.0, "one_mb": 1024.0, "many_s": 480.0, "many_mb": 1536.0, "add_s": 10.0, "query_ratio": 1.2}
-STEPS = ("one", "baseline", "twelve", "history", "add")
+STEPS = ("one", "baseline", "twelve", "history", "add", "flows")
 GENERATED = ("## Targets", "## History (issue 16)")  # the sections run.py writes; every other one is kept
 TRACE_ORG = "04V"
 PACKAGES = ("pyoxigraph", "oxrdflib", "rdflib", "python-calamine", "openpyxl", "networkx", "pyvis")
@@ -213,8 +215,14 @@ def child_baseline(path: str, repeat: int, timeout: float) -> dict:
     return out
 
 
+def child_flows(store: str) -> dict:
+    from benchmarks.flows_bench import measure
+
+    return measure(store)
+
+
 CHILDREN = {"build": child_build, "queries": child_queries, "busiest": child_busiest,
-            "render": child_render, "baseline": child_baseline, "quads": child_quads}
+            "render": child_render, "baseline": child_baseline, "quads": child_quads, "flows": child_flows}
 
 
 class StepKilled(Exception):
@@ -638,6 +646,9 @@ def main(argv: list[str] | None = None) -> int:
         r["queries"] = run_queries(store_one, args.repeat, r["traces"], args.query_timeout)
         r["render"] = step(f"(one) render {r['busiest']['dataset']}", "render", store_one,
                            r["busiest"]["dataset"], html)
+    if "flows" in steps:  # benchmarks/flows_bench.py: the busiest dataset's page and the everything page
+        r["flows"] = step("(flows) flow pages of the one-edition store", "flows", store_one)
+        print(json.dumps(r["flows"], indent=2), file=sys.stderr)
     # the reference for the history: the series' newest edition alone, which the history store answers for
     if "history" in steps and "history" not in args.reuse:
         r["newest"] = step(f"(history) regkg build, the newest edition alone ({se['newest'].name})", "build",

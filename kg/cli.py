@@ -351,51 +351,69 @@ def trace(
     dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Any label of a dataset, e.g. SUS+.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
     fmt: FormatOpt = None,
+    wide: Annotated[bool, typer.Option("--wide", help="Every column in the table (title, route, legal basis, purpose, dates, evidence…).")] = False,
     html_file: Annotated[Path | None, typer.Option("--html", help="Also write the flow graph as an HTML page.")] = None,
     store: StoreOpt = None,
     edition: EditionOpt = None,
     all_editions: AllEditionsOpt = False,
 ) -> None:
     """Trace flows: source (NHS England / DSCRO) → controller → processor, per agreement."""
-    from kg import flows, render
+    from kg import render
     from kg import trace as tracing
+    from kg.flows.analysis import title
 
     if not dataset and not org:
         raise fail("give --dataset and/or --org")
     try:
         opened = stores.open_store(store)
         chosen = scope_for(opened, edition, all_editions)
-        rows = tracing.trace(opened, dataset=dataset, org=org, scope=chosen)
-        output.write(rows, choose_format(fmt), title=f"Flows of {dataset or org}")
+        rows, flow = tracing.trace_flow(opened, dataset=dataset, org=org, scope=chosen)
+        fmt = choose_format(fmt)
+        shown = rows if wide or fmt != "table" else tracing.narrow(rows, with_dataset=not dataset)
+        output.write(shown, fmt, title=title(flow))
         if not rows.rows:
             err.print(Text(f"no flows of {dataset or org!r} in this store", "yellow"))
         if html_file:
-            render.render(flows.flow_graph(opened, dataset=dataset, org=org, scope=chosen), html_file,
-                          heading=f"Flows of {dataset or org}")
+            render.render(flow, html_file, heading=title(flow))
     except RegkgError as e:
         raise fail(str(e)) from None
 
 
 @app.command()
 def render(
-    out: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("flows.html"),
+    out: Annotated[Path, typer.Option("--output", "-o", help="File to write (HTML, or GraphML/GEXF with --format).")] = Path("flows.html"),
     dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Any label of a dataset.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
     legal_basis: Annotated[str | None, typer.Option("--legal-basis", help="A legal basis, e.g. s251.")] = None,
+    view: Annotated[str | None, typer.Option("--view", help="dataset, organisation or processor (default: organisation with --org, else dataset).")] = None,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", help="At most this many nodes drawn; the rest in groups that open on click.")] = 60,
+    every: Annotated[bool, typer.Option("--all", help="Group nothing: every organisation (for GraphML/GEXF).")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html, graphml or gexf (the same view, for Gephi).")] = "html",
+    link_base: Annotated[str | None, typer.Option("--link-base", help="Link agreements to this URL prefix, e.g. /agreements/.")] = None,
     store: StoreOpt = None,
     edition: EditionOpt = None,
     all_editions: AllEditionsOpt = False,
 ) -> None:
-    """Draw the flow graph as one self-contained HTML page (works offline)."""
+    """Draw the flows as one self-contained HTML page (works offline), or write that view as GraphML/GEXF."""
     from kg import flows
     from kg import render as rendering
+    from kg.flows.analysis import title
 
+    if fmt not in ("html", *rendering.GRAPH_FORMATS):
+        raise fail(f"unknown format {fmt!r}; choose one of html, {', '.join(rendering.GRAPH_FORMATS)}")
+    if max_nodes < 1:
+        raise fail(f"--max-nodes expects a number of nodes of at least 1, got {max_nodes}")
     try:
         opened = stores.open_store(store)
         flow = flows.flow_graph(opened, dataset=dataset, org=org, legal_basis=legal_basis,
                                 scope=scope_for(opened, edition, all_editions))
-        heading = "Data flows" + (f" ({flow.graph['filters']})" if flow.graph.get("filters") else "")
-        rendering.render(flow, out, heading=heading)
+        limit = None if every else max_nodes
+        if fmt == "html":
+            rendering.render(flow, out, title(flow), limit, view=view, link_base=link_base)
+        else:
+            drawn = rendering.export_view(flow, fmt, out, limit, view=view)
+            err.print(f"{out}: {drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges", highlight=False)
+            return
     except RegkgError as e:
         raise fail(str(e)) from None
     err.print(f"{out}: {flow.number_of_nodes()} nodes, {flow.number_of_edges()} flows", highlight=False)

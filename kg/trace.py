@@ -12,6 +12,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.flows import SEP, find_nodes, flow_graph
+from kg.flows.analysis import chains
 from kg.query import QueryResult
 from kg.resolve import Resolver
 from kg.scope import NEWEST, Scope
@@ -23,41 +24,47 @@ COLUMNS = ["agreement", "title", "dataset", "source", "controller", "controller_
 def trace(store: ox.Store, dataset: str | None = None, org: str | None = None,
           resolver: Resolver | None = None, scope: Scope = NEWEST) -> QueryResult:
     """Trace a dataset (any label) and/or an organisation (any label or ODS code) through ``scope``."""
+    return trace_flow(store, dataset, org, resolver, scope)[0]
+
+
+def trace_flow(store: ox.Store, dataset: str | None = None, org: str | None = None,
+               resolver: Resolver | None = None, scope: Scope = NEWEST) -> tuple[QueryResult, nx.MultiDiGraph]:
+    """The trace and the flow graph it was read from (for a title naming organisations, or a page)."""
     flow = flow_graph(store, dataset=dataset, org=org, resolver=resolver, scope=scope)
     rows = trace_rows(flow)
     if org:
         wanted = {flow.nodes[n]["label"] for n in find_nodes(flow, org)}
         rows = [r for r in rows if r[4] in wanted or r[6] in wanted]
-    return QueryResult(columns=list(COLUMNS), rows=rows)
+    return QueryResult(columns=list(COLUMNS), rows=rows), flow
+
+
+def narrow(result: QueryResult, with_dataset: bool = False) -> QueryResult:
+    """The columns a terminal has room for: agreement, (dataset,) controller and processor, a
+    processor's role in brackets unless it is a plain processor; ``--wide`` or CSV has them all."""
+    at = {c: i for i, c in enumerate(result.columns)}
+    columns = ["agreement", *(["dataset"] if with_dataset else []), "controller", "processor"]
+    rows = []
+    for row in result.rows:
+        role = row[at["role"]]
+        processor = f"{row[at['processor']]} ({role})" if role and role != "processor" else row[at["processor"]]
+        rows.append([*(row[at[c]] for c in columns[:-1]), processor])
+    return QueryResult(columns=columns, rows=rows)
 
 
 def trace_rows(flow: nx.MultiDiGraph) -> list[list[str | None]]:
     """Rows of a flow graph: each release to a controller, joined to that controller's processors."""
     label = lambda n: flow.nodes[n]["label"]  # noqa: E731
     rows = []
-    for u, c, a in flow.edges(data=True):
-        if a["kind"] != "release":
-            continue
-        source = route(flow, u)
-        processing = [(p, e) for _, p, e in flow.out_edges(c, data=True)
-                      if e["kind"] == "processing" and e["agreement"] == a["agreement"]
-                      and e["dataset"] == a["dataset"]]
-        for p, e in processing or [(None, None)]:
+    for chain in chains(flow):
+        a = chain.release
+        source = " → ".join(label(n) for n in chain.sources)
+        for p, e in chain.processing or ((None, None),):
             step = e or a
-            rows.append([a["agreement"], a["title"], a["dataset_label"], source, label(c), a["link"],
+            rows.append([a["agreement"], a["title"], a["dataset_label"], source, label(chain.controller), a["link"],
                          label(p) if p else "", e["role"] if e else "", e["link"] if e else "",
                          step["legal_basis"], step["purpose"], step["start"], step["end"], step["versions"],
                          e["evidence"] if e else ""])
     return sorted(rows, key=lambda r: [x or "" for x in r])
 
 
-def route(flow: nx.MultiDiGraph, node: str) -> str:
-    """``NHS England → Data Services for Commissioners Regional Office`` for the DSCRO route."""
-    chain = [flow.nodes[node]["label"]]
-    preds = [u for u, _, a in flow.in_edges(node, data=True) if a["kind"] == "route"]
-    if preds:
-        chain.insert(0, flow.nodes[preds[0]]["label"])
-    return " → ".join(chain)
-
-
-__all__ = ["COLUMNS", "SEP", "trace", "trace_rows"]
+__all__ = ["COLUMNS", "SEP", "narrow", "trace", "trace_flow", "trace_rows"]

@@ -86,3 +86,24 @@ def browser(tmp_path: Path) -> Iterator[BrowserPage]:
             yield opened
         finally:
             context.close()
+
+
+@pytest.fixture(scope="session", name="full_store_path")
+def full_store_path_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark's full synthetic edition (scale 1, seed 42: ~1,950 agreements, ~5,600 versions),
+    generated and built once per session (~40 s): the size at which flow pictures used to fail.
+    Named ``…_fixture`` so a module imports it without shadowing the argument it receives."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks.make_edition import generate
+
+    workbook = generate(1.0, 1, 42, tmp_path_factory.mktemp("full-edition"))[0]
+    target = tmp_path_factory.mktemp("full-store") / "store"
+    build([workbook], target)
+    return target
+
+
+@pytest.fixture(scope="session", name="full_store")
+def full_store_fixture(full_store_path: Path) -> ox.Store:
+    return open_store(full_store_path)

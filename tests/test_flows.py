@@ -70,3 +70,42 @@ def test_export_round_trips(flow, tmp_path, fmt, reader):
     back = reader(path)
     assert back.number_of_nodes() == flow.number_of_nodes()
     assert back.number_of_edges() == flow.number_of_edges()
+
+
+def test_dataset_view_groups_controllers_by_type_within_max_nodes(sample_store):
+    from kg.flows.views import view_graph, visible
+
+    flow = flows.flow_graph(sample_store)
+    view = view_graph(flow, max_nodes=12)
+    drawn = visible(view)
+    assert drawn.number_of_nodes() <= 12
+    groups = {a["label"] for _, a in drawn.nodes(data=True) if a["kind"] == "group"}
+    assert groups and all(g.split(" ", 1)[0].isdigit() for g in groups)
+    for group in (n for n, a in drawn.nodes(data=True) if a["kind"] == "group"):
+        members = [n for n, a in view.nodes(data=True) if a["group"] == group]
+        assert view.nodes[group]["members"] == len(members) >= 2
+    # unlimited, nothing is grouped: every organisation of the flows is drawn
+    assert all(a["kind"] == "node" for _, a in view_graph(flow, max_nodes=None).nodes(data=True))
+
+
+def test_organisation_view_is_the_ego_network(sample_store):
+    from kg.flows.views import question, view_graph
+
+    flow = flows.flow_graph(sample_store, org="MLCSU")
+    view = view_graph(flow, question(flow, "processor"))
+    labels = {a["label"]: a["role"] for _, a in view.nodes(data=True)}
+    assert labels["NHS Midlands and Lancashire Commissioning Support Unit"] == "processor"
+    assert {r for r in labels.values()} == {"source", "dataset", "route", "controller", "processor"}
+    controllers = sorted(k for k, r in labels.items() if r == "controller")
+    assert controllers == ["NHS Leicester, Leicestershire and Rutland ICB - 04V",
+                           "NHS Shropshire, Telford and Wrekin ICB - M2L0M"]
+
+
+def test_organisation_types_come_from_the_vocabulary_else_other(sample_store):
+    from kg.flows.views import type_group
+
+    flow = flows.flow_graph(sample_store, dataset="SUS+")
+    leicester = next(a for _, a in flow.nodes(data=True) if a["code"] == "04V")
+    assert leicester["org_type"] == "Sub ICB Location"  # ontology/organisations.ttl
+    assert type_group(leicester["org_type"]) == "ICBs and sub-ICB locations"
+    assert type_group("") == type_group("Something new") == "other organisations"
