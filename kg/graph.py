@@ -392,7 +392,7 @@ def _purposes(w: GraphWriter, v: str, version: AgreementVersion) -> None:
 
 def _processor(w: GraphWriter, v: str, index: int, finding: ProcessorFinding,
                version_datasets: list[Term]) -> None:
-    resolved = w.resolver.organisation(finding.organisation)
+    resolved = w.resolver.try_organisation(finding.organisation)  # extracted, not a source field: not counted
     org = _named(w, resolved, finding.organisation, ORGANISATION_TYPES)
     if not resolved.known and w.once(f"{resolved.iri}\nextracted"):
         # a name the vocabulary does not know, read from free text (docs/processors.md): marked so a

@@ -29,6 +29,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from kg.errors import SourceError
+from kg.names import fold_text, squash_spaces
 from kg.records import (
     Agreement,
     AgreementVersion,
@@ -39,7 +40,7 @@ from kg.records import (
     SourceDocument,
     version_sort_key,
 )
-from kg.sources.controllers import ControllerSplitter, clean_name, has_separator, name_key
+from kg.sources.controllers import ControllerSplitter, has_separator
 from kg.vocab import Vocabulary
 
 AGREEMENTS, DATASETS, RELEASES = "Agreements", "Datasets", "DataReleases"
@@ -433,14 +434,14 @@ class _Reader(CellValues):
         if arrangement == "Sole" and len(controllers) > 1:
             self.warn(AGREEMENTS, number, f"sole data controller but {len(controllers)} names: "
                                           + "; ".join(controllers))
-        applicant = clean_name(cell("Applicant Organisation"))
+        applicant = squash_spaces(cell("Applicant Organisation"))
         return AgreementVersion(
             reference=" ".join(cell(REF).split()),
             key=f"v{key[1]}" if key[1] else "unversioned",
             version=key[1],
             title=" ".join(cell("Application Title").split()),
             applicant=OrgMention(applicant, "applicant", evidence) if applicant else None,
-            applicant_types=_unique(clean_name(t) for t in _MULTI.split(cell("Applicant Organisation Type"))),
+            applicant_types=_unique(squash_spaces(t) for t in _MULTI.split(cell("Applicant Organisation Type"))),
             controllers=[OrgMention(name, "controller", evidence) for name in controllers],
             controller_arrangement=arrangement,
             start=self._date(row, sheet, "DSA Start Date", number),
@@ -492,7 +493,7 @@ class _Reader(CellValues):
     def _dataset_use(self, sheet: _Sheet, row: list[Any], number: int) -> DatasetUse:
         cell = _cells(sheet, row)
         return DatasetUse(
-            name=clean_name(cell("Dataset")),
+            name=squash_spaces(cell("Dataset")),
             types_of_data=self.controlled("type_of_data", cell("Type of Data")),
             sensitivity=self.controlled("sensitivity", cell("Sensitive or Non-Sensitive")),
             access_methods=self.controlled("access_method", cell("Frequency")),
@@ -507,13 +508,13 @@ class _Reader(CellValues):
         """Every DataReleases row under its version; the hot loop of a full edition (~105,000 rows)."""
         orphans = _Orphans(self, RELEASES)
         strays: dict[tuple[VersionKey, str], list[int]] = {}
-        known = {k: {name_key(d.name) for d in v.datasets} for k, v in self.versions.items()}
+        known = {k: {fold_text(d.name) for d in v.datasets} for k, v in self.versions.items()}
         col = sheet.columns
         i_ref, i_file, i_set, i_month = (col[REF], col["File Reference"], col["Dataset"],
                                          col["Month File Released"])
         i_flow = [col[c] for c in _FLOW_COLUMNS]
         months: dict[Any, str | None] = {}
-        names: dict[Any, tuple[str, str]] = {}  # dataset cell -> (name, name_key)
+        names: dict[Any, tuple[str, str]] = {}  # dataset cell -> (name, its fold_text)
         for offset, row in enumerate(sheet.rows, sheet.first_row):
             key = self.reference(row[i_ref], RELEASES, offset) if row[i_ref] or not _blank(row) else None
             if key is None:
@@ -530,8 +531,8 @@ class _Reader(CellValues):
                 self.warn(RELEASES, offset, f"month {_text(cell).strip()!r} not understood; left empty")
             named = names.get(row[i_set])
             if named is None:
-                text = clean_name(_text(row[i_set]))
-                named = names[row[i_set]] = (text, name_key(text))
+                text = squash_spaces(_text(row[i_set]))
+                named = names[row[i_set]] = (text, fold_text(text))
             name = named[0]
             version.releases.append(Release(
                 file_reference=_text(row[i_file]).strip(), dataset=name, month=months[cell],
@@ -655,7 +656,7 @@ def _rows(rows: list[int]) -> str:
 
 def _use_identity(use: DatasetUse) -> tuple[Any, ...]:
     """What makes two Datasets rows of one version the same row (trap 7)."""
-    return (name_key(use.name), tuple(use.types_of_data), tuple(use.sensitivity),
+    return (fold_text(use.name), tuple(use.types_of_data), tuple(use.sensitivity),
             tuple(use.access_methods), tuple(use.legal_bases), tuple(use.confidentiality))
 
 
