@@ -111,9 +111,11 @@ def _unknowns(vocab: Vocabulary, resolver: Resolver) -> Counter[tuple[str, str]]
 
 
 def describe_unknowns(unknowns: Counter[tuple[str, str]], limit: int | None = None) -> list[str]:
-    """One line per unknown value or unresolved name (``kind: 'text' ×n``), sorted; past ``limit``
-    lines, one more saying how many were left out."""
-    lines = [f"{kind}: {text!r} ×{n}" for (kind, text), n in sorted(unknowns.items())]
+    """One line per unknown value or unresolved name (``kind: 'text' ×n``): values first (a few,
+    each a likely source error), then names, each sorted; past ``limit`` lines, one more saying how
+    many were left out."""
+    order = sorted(unknowns.items(), key=lambda item: (item[0][0] in NAME_KINDS, item[0]))
+    lines = [f"{kind}: {text!r} ×{n}" for (kind, text), n in order]
     if limit is not None and len(lines) > limit:
         lines[limit:] = [f"… and {len(lines) - limit} more"]
     return lines

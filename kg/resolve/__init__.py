@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,22 +78,28 @@ class Resolver:
             ontology_dir = default_dir()
         return cls(load_all(Path(ontology_dir)))
 
+    def _cached(self, kind: str, name: str, find: Callable[[str], Resolved]) -> Resolved:
+        """``find(name)``, once per name: extraction tries the same spans for every version."""
+        hit = self._cache.get((kind, name))
+        if hit is None:
+            hit = self._cache[(kind, name)] = find(name)
+        return hit
+
+    def _tallied(self, kind: str, hit: Resolved) -> Resolved:
+        if not hit.known:
+            self.unresolved[(kind, hit.label)] += 1
+        return hit
+
     # ------------------------------------------------------------------ organisations
 
     def organisation(self, name: str) -> Resolved:
         """The organisation ``name`` denotes; an unknown one is tallied in ``unresolved`` (the graph
         mints it)."""
-        hit = self.try_organisation(name)
-        if not hit.known:
-            self.unresolved[("organisation", hit.label)] += 1
-        return hit
+        return self._tallied("organisation", self.try_organisation(name))
 
     def try_organisation(self, name: str) -> Resolved:
         """Like ``organisation``, without tallying an unknown name: a candidate, not a mention."""
-        hit = self._cache.get(("organisation", name))
-        if hit is None:
-            hit = self._cache[("organisation", name)] = self._organisation(name)
-        return hit
+        return self._cached("organisation", name, self._organisation)
 
     def _organisation(self, name: str) -> Resolved:
         cleaned = tidy_name(name)
@@ -117,17 +123,11 @@ class Resolver:
 
     def dataset(self, name: str) -> Resolved:
         """The dataset ``name`` denotes; an unknown one is tallied in ``unresolved`` (the graph mints it)."""
-        hit = self.try_dataset(name)
-        if not hit.known:
-            self.unresolved[("dataset", hit.label)] += 1
-        return hit
+        return self._tallied("dataset", self.try_dataset(name))
 
     def try_dataset(self, name: str) -> Resolved:
         """Like ``dataset``, without tallying an unknown name: a candidate, not a mention."""
-        hit = self._cache.get(("dataset", name))
-        if hit is None:
-            hit = self._cache[("dataset", name)] = self._dataset(name)
-        return hit
+        return self._cached("dataset", name, self._dataset)
 
     def _dataset(self, name: str) -> Resolved:
         cleaned = tidy_name(name)

@@ -121,7 +121,7 @@ def _text_of(data: bytes) -> str:
 
 
 def _matches(header: str, spelling: str) -> bool:
-    folded = spelling.casefold()
+    folded = fold_text(spelling)
     return header == folded or (header.startswith(folded) and not header[len(folded)].isalnum())
 
 

@@ -229,8 +229,8 @@ def _csv_sheets(path: Path) -> dict[str, _RawSheet]:
 
 def _match_sheet(name: str) -> str | None:
     """The expected sheet a found sheet name stands for (case and spaces do not count)."""
-    key = "".join(name.split()).casefold()
-    return next((s for s in COLUMNS if s.casefold() == key), None)
+    key = fold_text(name).replace(" ", "")
+    return next((s for s in COLUMNS if fold_text(s) == key), None)
 
 
 def _locate(source: str, raw: dict[str, _RawSheet], kind: str) -> dict[str, _Sheet]:
@@ -251,19 +251,19 @@ def _locate(source: str, raw: dict[str, _RawSheet], kind: str) -> dict[str, _She
 
 def _columns(source: str, name: str, raw: _RawSheet) -> _Sheet:
     """Map each expected column to its position from the header row (row 1 of the sheet)."""
-    header = [" ".join(_text(cell).split()) for cell in raw.rows[0]] if raw.rows else []
+    header = [squash_spaces(_text(cell)) for cell in raw.rows[0]] if raw.rows else []
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
-        positions.setdefault(title.casefold(), index)
+        positions.setdefault(fold_text(title), index)
     expected = COLUMNS[name]
-    missing = [c for c in expected if c.casefold() not in positions]
+    missing = [c for c in expected if fold_text(c) not in positions]
     if missing:
         raise SourceError(source, f"missing column{'s' if len(missing) > 1 else ''} "
                                   f"{', '.join(missing)}; expected {', '.join(expected)}; "
                                   f"found {', '.join(t for t in header if t) or 'no header'}", sheet=name)
-    wanted = {c.casefold() for c in expected}
-    extra = {t: i for i, t in enumerate(header) if t and t.casefold() not in wanted}
-    columns = {c: positions[c.casefold()] for c in expected}
+    wanted = {fold_text(c) for c in expected}
+    extra = {t: i for i, t in enumerate(header) if t and fold_text(t) not in wanted}
+    columns = {c: positions[fold_text(c)] for c in expected}
     width = len(header)  # CSV rows can be short; pad them so that every column index is valid
     rows = [row if len(row) >= width else [*row, *[""] * (width - len(row))] for row in raw.rows[1:]]
     return _Sheet(name, rows, raw.first_row + 1, columns, extra)
@@ -465,7 +465,7 @@ class _Reader(CellValues):
         return parsed
 
     def _bool(self, text: str, column: str, number: int) -> bool | None:
-        folded = text.strip().casefold()
+        folded = fold_text(text)
         if folded and folded not in _BOOLS:
             self.warn(AGREEMENTS, number, f"{column} {text.strip()!r} is not Yes or No; left empty")
         return _BOOLS.get(folded)
@@ -641,7 +641,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def _arrangement(text: str) -> str | None:
     """``Sole Data Controller`` → ``Sole``; ``Joint Data Controller`` → ``Joint``."""
-    folded = text.strip().casefold()
+    folded = fold_text(text)
     if folded.startswith("sole"):
         return "Sole"
     if folded.startswith("joint"):
