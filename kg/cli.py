@@ -115,7 +115,10 @@ def report_warnings(result: builder.BuildResult, show_all: bool = False) -> None
                               (names, "unresolved name(s), each minted as its own node")):
         if unknowns:
             err.print(Text(f"{len(unknowns)} {heading}:", "yellow"))
-            for line in builder.describe_unknowns(unknowns, None if show_all else WARNINGS_SHOWN):
+            lines = builder.describe_unknowns(unknowns, None if show_all else WARNINGS_SHOWN)
+            if len(lines) < len(unknowns):
+                lines[-1] += " (--all-warnings shows them)"
+            for line in lines:
                 err.print(f"  {line}", soft_wrap=True)
 
 

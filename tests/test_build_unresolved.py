@@ -95,3 +95,20 @@ def test_build_command_prints_unresolved_names_and_strict_exits_1(odd, tmp_path)
     assert strict.output.startswith("error: 3 value(s) or name(s) no vocabulary lists (--strict)")
     assert f"  organisation: '{UNKNOWN_ORG}' ×1" in strict.output
     assert "Traceback" not in strict.output
+
+
+def test_build_command_shows_the_first_20_unresolved_names_unless_all_warnings(tmp_path):
+    many = [f"WIDGET WORKS {n:02d} LTD" for n in range(1, 23)]
+
+    def with_many_controllers(workbook) -> None:
+        agreements = workbook["Agreements"]
+        header = [c.value for c in agreements[1]]
+        agreements.cell(2, header.index("Data Controller(s)") + 1).value = "; ".join(many)
+
+    odd = edit(SAMPLE, tmp_path / "datausesregister_october2026.xlsx", with_many_controllers)
+    runner = CliRunner()
+    short = runner.invoke(app, ["build", str(odd), "--store", str(tmp_path / "short")]).output
+    assert "22 unresolved name(s), each minted as its own node:\n" in short
+    assert "  organisation: 'WIDGET WORKS 20 LTD' ×1\n  … and 2 more (--all-warnings shows them)\n" in short
+    full = runner.invoke(app, ["build", str(odd), "--store", str(tmp_path / "full"), "--all-warnings"]).output
+    assert "  organisation: 'WIDGET WORKS 22 LTD' ×1\n" in full and "… and 2 more" not in full
