@@ -23,6 +23,7 @@ from kg import store as stores
 from kg.content import ContentIndex, Plan
 from kg.errors import SourceError, StrictModeError
 from kg.extract.processors import extract_processors
+from kg.extract.purposes import find_purposes
 from kg.graph import iter_document_quads
 from kg.membership import Edition, Membership, agreement_facts, write_changes
 from kg.namespace import iri_agreement, iri_source
@@ -50,11 +51,20 @@ class SourceSummary:
     skipped: bool = False  # an edition the store already records: nothing was read into it
 
 
+# Kinds of ``BuildResult.unknown_values`` that are names minted as their own nodes; the other kinds
+# are controlled-value schemes (``kg.vocab.SCHEMES``), whose unknown values are kept verbatim.
+NAME_KINDS = ("organisation", "dataset", "legal_basis")
+STRICT_SHOWN = 20  # unknowns named in a --strict failure; the count says how many more
+
+
 @dataclass
 class BuildResult:
     store: Path
     sources: list[SourceSummary] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # (kind, text) → mentions mapped: controlled values no vocabulary lists, and the organisations
+    # (controllers, applicants), datasets and legal bases that matched no concept and were minted.
+    # Extraction's candidate names are not counted: they are tries, not mentions.
     unknown_values: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     @property
@@ -75,8 +85,8 @@ def enrich(doc: SourceDocument, resolver: Resolver, plan: Plan | None = None) ->
             if plan is not None and not plan.is_new(version):
                 continue
             if not version.purposes:
-                version.purposes = resolver.find_purposes(
-                    version.title, version.objective, doc.name, version.text_line.get("objective", 0))
+                version.purposes = find_purposes(
+                    resolver, version.title, version.objective, doc.name, version.text_line.get("objective", 0))
             version.processors = extract_processors(version, resolver, doc.name)
 
 
@@ -92,9 +102,23 @@ def build(paths: Iterable[Path | str], store: Path | str | None = None, *, add: 
     stores.check_target(target)  # before the lock file is made beside it
     with stores.writer_lock(target):
         _build(files, target, add, strict, edition, vocab, resolver, result, progress)
-    result.unknown_values = vocab.unknown + Counter(
-        {k: n for k, n in resolver.unresolved.items() if k[0] == "legal_basis"})
+    result.unknown_values = _unknowns(vocab, resolver)
     return result
+
+
+def _unknowns(vocab: Vocabulary, resolver: Resolver) -> Counter[tuple[str, str]]:
+    return vocab.unknown + resolver.unresolved
+
+
+def describe_unknowns(unknowns: Counter[tuple[str, str]], limit: int | None = None) -> list[str]:
+    """One line per unknown value or unresolved name (``kind: 'text' ×n``): values first (a few,
+    each a likely source error), then names, each sorted; past ``limit`` lines, one more saying how
+    many were left out."""
+    order = sorted(unknowns.items(), key=lambda item: (item[0][0] in NAME_KINDS, item[0]))
+    lines = [f"{kind}: {text!r} ×{n}" for (kind, text), n in order]
+    if limit is not None and len(lines) > limit:
+        lines[limit:] = [f"… and {len(lines) - limit} more"]
+    return lines
 
 
 def _build(files: list[Path], target: Path, add: bool, strict: bool, edition: str | None, vocab: Vocabulary,
@@ -149,7 +173,8 @@ def _edition(doc: SourceDocument, plan: Plan, resolver: Resolver) -> Edition:
         listed.contents.update(plan.content(v) for v in agreement.versions)
         latest = agreement.latest()
         listed.latest[a] = plan.content(latest)
-        listed.facts[a] = agreement_facts(latest.title, [resolver.organisation(c.name).iri for c in latest.controllers])
+        controllers = [resolver.try_organisation(c.name).iri for c in latest.controllers]  # counted when mapped
+        listed.facts[a] = agreement_facts(latest.title, controllers)
     return listed
 
 
@@ -165,9 +190,6 @@ def _spool(path: Path, spool: Path, vocab: Vocabulary, resolver: Resolver, editi
     if not doc.agreements:  # a build that reads nothing at all fails (``_build``); one empty source is a warning
         result.warnings.append(f"{doc.name}: {NOTHING_READ}")
         return None
-    if strict and vocab.unknown:  # the readers tally every unknown value; mapping adds none
-        raise StrictModeError(f"{len(vocab.unknown)} unknown vocabulary value(s): "
-                              + "; ".join(f"{s}: {v!r}" for s, v in sorted(vocab.unknown)))
     plan = None
     if doc.edition and doc.kind != "page":
         if not state.membership.check_next(doc.edition, doc.name):
@@ -181,6 +203,10 @@ def _spool(path: Path, spool: Path, vocab: Vocabulary, resolver: Resolver, editi
     counted = _Counted(iter_document_quads(doc, resolver, vocab, plan))
     with spool.open("w", encoding="utf-8") as out:
         out.writelines(counted)
+    if strict and (unknowns := _unknowns(vocab, resolver)):  # before any store is touched
+        raise StrictModeError("\n  ".join([
+            f"{len(unknowns)} value(s) or name(s) no vocabulary lists (--strict); add them to ontology/*.ttl "
+            "or build without --strict:", *describe_unknowns(unknowns, STRICT_SHOWN)]))
     if plan is not None:
         state.membership.observe(_edition(doc, plan, resolver), doc.name)
     result.sources.append(_summary(doc, counted.n, plan))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Any
@@ -116,7 +117,7 @@ def build(
     sources: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx or CSV folders), pages (.txt/.html), or folders of them.")],
     store: StoreOpt = None,
     add: Annotated[bool, typer.Option("--add", help="Add to the existing store instead of replacing it.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on vocabulary values regkg has never seen.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on values, organisations, datasets or legal bases no vocabulary lists.")] = False,
     edition: Annotated[str | None, typer.Option("--edition", help="Edition (YYYY-MM) when the file name has none.")] = None,
     all_warnings: Annotated[bool, typer.Option("--all-warnings", help=f"Show every warning, not the first {WARNINGS_SHOWN}.")] = False,
 ) -> None:
@@ -140,17 +141,24 @@ def build(
 
 
 def report_warnings(result: builder.BuildResult, show_all: bool = False) -> None:
-    """The warning summary: source problems (the first few unless ``show_all``), then values never
-    seen before (kept verbatim in the graph)."""
+    """The warning summary: source problems, values never seen before (kept verbatim in the graph),
+    then names no vocabulary lists (each minted as its own node) — the first few of each unless
+    ``show_all``."""
     shown = result.warnings if show_all else result.warnings[:WARNINGS_SHOWN]
     for warning in shown:
         err.print(Text.assemble(("warning: ", "yellow"), output.printable(warning)))
     if len(shown) < len(result.warnings):
         err.print(f"… and {len(result.warnings) - len(shown)} more warnings (--all-warnings shows them)")
-    if result.unknown_values:
-        err.print(Text(f"{len(result.unknown_values)} unknown value(s), kept verbatim:", "yellow"))
-        for (scheme, value), count in sorted(result.unknown_values.items()):
-            err.print(output.printable(f"  {scheme}: {value!r} ×{count}"))
+    names = Counter({k: n for k, n in result.unknown_values.items() if k[0] in builder.NAME_KINDS})
+    for unknowns, heading in ((result.unknown_values - names, "unknown value(s), kept verbatim"),
+                              (names, "unresolved name(s), each minted as its own node")):
+        if unknowns:
+            err.print(Text(f"{len(unknowns)} {heading}:", "yellow"))
+            lines = builder.describe_unknowns(unknowns, None if show_all else WARNINGS_SHOWN)
+            if len(lines) < len(unknowns):
+                lines[-1] += " (--all-warnings shows them)"
+            for line in lines:
+                err.print(output.printable(f"  {line}"), soft_wrap=True)
 
 
 @app.command("query")

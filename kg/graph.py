@@ -284,7 +284,10 @@ def _version(w: GraphWriter, agreement: Agreement, version: AgreementVersion, v:
     _terms(w, v, version)
     _texts(w, v, version)
     dataset_iris = [_dataset_use(w, v, i, use) for i, use in enumerate(version.datasets, 1)]
+    with_uses = {basis for use in version.datasets for basis in use.legal_bases}
     for basis in version.legal_bases:
+        if basis in with_uses:  # mapped with its dataset use (a workbook's version lists its uses' bases)
+            continue
         for resolved in w.resolver.legal_bases(basis):
             w.add(v, DPV.hasLegalBasis, _legal_basis(w, resolved))
     _purposes(w, v, version)
@@ -392,7 +395,7 @@ def _purposes(w: GraphWriter, v: str, version: AgreementVersion) -> None:
 
 def _processor(w: GraphWriter, v: str, index: int, finding: ProcessorFinding,
                version_datasets: list[Term]) -> None:
-    resolved = w.resolver.organisation(finding.organisation)
+    resolved = w.resolver.try_organisation(finding.organisation)  # extracted, not a source field: not counted
     org = _named(w, resolved, finding.organisation, ORGANISATION_TYPES)
     if not resolved.known and w.once(f"{resolved.iri}\nextracted"):
         # a name the vocabulary does not know, read from free text (docs/processors.md): marked so a

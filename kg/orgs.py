@@ -16,11 +16,11 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
+from kg.names import fold_org_name, initials, split_bracket_tail, tidy_name
 from kg.namespace import PREFIX_IRIS
 from kg.query import QueryResult
 from kg.resolve import Resolver
-from kg.resolve.names import clean, initials, org_key, split_bracket_tail
-from kg.resolve.vocab import Concept
+from kg.vocab import Concept
 
 ORGANISATIONS = """
 SELECT ?org ?label ?code ?unresolved (COUNT(DISTINCT ?a) AS ?agreements) WHERE {
@@ -84,8 +84,8 @@ def suggest(store: ox.Store, resolver: Resolver | None = None) -> QueryResult:
     known = _KnownNames(resolver)
     for name in names:
         for concept, reason in known.matches(name):
-            covered.add((clean(name), concept.iri))
-            result.rows.append([name, concept.label, reason, read_in.get(clean(name), ""), "", concept.iri])
+            covered.add((tidy_name(name), concept.iri))
+            result.rows.append([name, concept.label, reason, read_in.get(tidy_name(name), ""), "", concept.iri])
     for s in resolver.suggest_duplicates(names):
         if (s.names[0], s.target) not in covered:
             result.rows.append([s.names[0], " | ".join(s.names[1:]), f"{s.reason}: {s.evidence}",
@@ -99,13 +99,13 @@ def _extracted_evidence(store: ox.Store) -> dict[str, str]:
     found: dict[str, str] = {}
     for row in store.query(EXTRACTED_EVIDENCE, prefixes=PREFIX_IRIS, use_default_graph_as_union=True):
         version = f" v{row['version'].value}" if row["version"].value else ""
-        found.setdefault(clean(row["name"].value),
+        found.setdefault(tidy_name(row["name"].value),
                          f"{row['agreement'].value}{version}: {row['sentence'].value}")
     return found
 
 
 class _KnownNames:
-    """The vocabulary's organisation labels indexed by the review folds of kg.resolve.names: a
+    """The vocabulary's organisation labels indexed by the review folds of kg.names: a
     name without legal form, leading The, case, punctuation or bracket; its acronym as written; the
     initials of its words."""
 
@@ -138,10 +138,10 @@ class _KnownNames:
 def _folded(name: str) -> str:
     """The organisation key of ``name`` without a trailing bracket (``UKFast.net Ltd (UKFast)``
     and ``UKFast.net limited`` both give ``ukfast net``)."""
-    return org_key(split_bracket_tail(name)[0])
+    return fold_org_name(split_bracket_tail(name)[0])
 
 
 def _written_acronyms(name: str) -> list[str]:
     """Acronyms ``name`` writes: the whole name (``ONS``) or its trailing bracket (``… (ONS)``)."""
-    whole = clean(name)
+    whole = tidy_name(name)
     return [a for a in dict.fromkeys([whole, split_bracket_tail(name)[1]]) if _ACRONYM.fullmatch(a)]

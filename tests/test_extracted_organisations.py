@@ -12,11 +12,11 @@ import pytest
 
 from kg.build import build
 from kg.extract.processors import extract_processors
+from kg.names import initials, split_bracket_tail
 from kg.namespace import PREFIX_IRIS
 from kg.orgs import suggest
 from kg.query import ask
 from kg.resolve import Resolver
-from kg.resolve.names import initials, split_bracket_tail
 from kg.resources import ontology_dir
 from kg.sources.workbook import read_workbook
 from kg.store import open_store

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from kg.namespace import DUR, ORG, SKOS
+from kg.extract.purposes import find_purposes
+from kg.names import fold_org_name, ods_code
+from kg.namespace import DUR, ORG, SKOS, slug
 from kg.resolve import Resolver
-from kg.resolve.names import clean, dataset_key, ods_code, org_key, org_slug
 from kg.resources import ontology_dir
 
 FIX = Path(__file__).parent / "fixtures" / "resolve"
@@ -54,7 +55,7 @@ def test_organisation_iris_without_code_are_the_slug_of_the_normalised_preflabel
     for s in g.subjects(SKOS.inScheme, DUR.OrganisationScheme):
         if "/org/ods/" in str(s):
             continue
-        assert str(s) == ORG_ID + org_slug(str(g.value(s, SKOS.prefLabel))), s
+        assert str(s) == ORG_ID + slug(fold_org_name(str(g.value(s, SKOS.prefLabel)))), s
 
 
 def test_every_csu_is_in_the_vocabulary(r):
@@ -71,28 +72,14 @@ def test_every_csu_is_in_the_vocabulary(r):
 # --------------------------------------------------------------------------- normalisation traps
 
 
-def test_curly_quotes_are_straightened_not_dropped():
-    assert clean("ST GEORGE\u2019S") == "ST GEORGE'S"
-    assert org_key("ST GEORGE\u2019S") == org_key("ST GEORGE'S") == "st george s"
-
-
-def test_dashes_nbsp_double_spaces_line_breaks_and_bullets():
-    assert clean("NHS\u00a0Foo  Bar \u2013 Baz\n Trust") == "NHS Foo Bar - Baz Trust"
-    assert clean("~ NHS ENGLAND") == "NHS ENGLAND"
-    assert clean("\u2022\tNHS ENGLAND.") == "NHS ENGLAND"
+# the folds themselves: tests/test_names.py
 
 
 def test_legal_suffixes_fold(r):
-    assert org_key("MODERNATX") == org_key("MODERNATX, INC") == org_key("ModernaTX, Inc.") == "modernatx"
-    assert org_key("IQVIA TECHNOLOGY SERVICES LTD.") == org_key("Iqvia Technology Services Limited")
     assert r.organisation("Lima networks limited").iri == r.organisation("LIMA Networks Ltd").iri == (
         ORG_ID + "lima-networks")
     assert r.organisation("Optum Health Solutions (UK) Ltd").iri == r.organisation(
         "OPTUM HEALTH SOLUTIONS UK LIMITED").iri
-
-
-def test_co_is_not_a_company_suffix():
-    assert org_key("CO DURHAM") == "co durham"
 
 
 def test_unknown_names_fold_typography_and_case_but_nothing_else(r):
@@ -114,7 +101,7 @@ def test_ods_code_from_names():
 
 
 def test_icb_spelled_out_is_the_same_name(r):
-    assert org_key("NHS X ICB") == org_key("NHS X INTEGRATED CARE BOARD")
+    assert fold_org_name("NHS X ICB") == fold_org_name("NHS X INTEGRATED CARE BOARD")
     assert r.organisation("NHS LEICESTER, LEICESTERSHIRE AND RUTLAND INTEGRATED CARE BOARD").iri == (
         ORG_ID + "nhs-leicester-leicestershire-and-rutland-icb")
 
@@ -283,10 +270,6 @@ def test_unknown_dataset_keeps_its_own_node(r):
     assert not wrong_acronym.known
 
 
-def test_dataset_key_folds_data_set_and_versions():
-    assert dataset_key("Maternity Services Data Set v2.0") == dataset_key("maternity services dataset V2")
-
-
 # --------------------------------------------------------------------------- legal bases
 
 
@@ -381,29 +364,29 @@ def test_purpose_by_label(r):
 
 def test_purposes_from_title_abbreviations_and_headings(r):
     objective = "Invoice Validation\nInvoice validation is part of a process.\n\nRisk Stratification\nMore text."
-    found = r.find_purposes("DSfC - NHS Corby CCG; RS & IV.", objective, "rec.json", 40, title_line=2)
+    found = find_purposes(r, "DSfC - NHS Corby CCG; RS & IV.", objective, "rec.json", 40, title_line=2)
     # headings are the better evidence, so they come first; DSfC names the service, not a purpose
     assert [(p.label, p.evidence.start, p.evidence.text) for p in found] == [
         ("Invoice Validation", 40, "Invoice Validation"),
         ("Risk Stratification", 43, "Risk Stratification"),
     ]
-    found = r.find_purposes("DSfC - NHS Corby CCG; RS & IV.", "", "rec.json", 40, title_line=2)
+    found = find_purposes(r, "DSfC - NHS Corby CCG; RS & IV.", "", "rec.json", 40, title_line=2)
     assert [(p.label, p.evidence.start, p.evidence.text) for p in found] == [
         ("Risk Stratification", 2, "DSfC - NHS Corby CCG; RS & IV"),
         ("Invoice Validation", 2, "DSfC - NHS Corby CCG; RS & IV"),
     ]
-    found = r.find_purposes("", objective, "rec.json", 40)
+    found = find_purposes(r, "", objective, "rec.json", 40)
     assert [(p.label, p.evidence.start, p.evidence.text) for p in found] == [
         ("Invoice Validation", 40, "Invoice Validation"), ("Risk Stratification", 43, "Risk Stratification")]
 
 
 def test_iv_is_not_a_purpose_outside_commissioning_titles(r):
-    assert r.find_purposes("A Phase IV trial of something", "", "x", 1) == []
+    assert find_purposes(r, "A Phase IV trial of something", "", "x", 1) == []
 
 
 def test_purposes_from_sentences_and_title_phrases(r):
-    found = r.find_purposes(
-        "Access to Civil Registration Deaths \u2013 Local Authority Collaborative Suicide Prevention Strategy",
+    found = find_purposes(
+        r, "Access to Civil Registration Deaths \u2013 Local Authority Collaborative Suicide Prevention Strategy",
         "The Institute of Cancer Research requires access to NHS England data for the purpose of the following "
         "research project:\nGenerations Study", "rec.json", 7)
     assert [(p.label, p.evidence.start) for p in found] == [("Research", 7), ("Suicide prevention", 7)]

@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+from kg.extract.purposes import find_purposes
 from kg.resolve import Resolver
 
 FIX = Path(__file__).parent / "fixtures" / "resolve"
@@ -49,8 +50,8 @@ def test_page_and_workbook_give_the_same_nodes():
     assert page_lb == wb_lb == {lb + "nhs-act-2006-s251", lb + "hsca-2012-s261-7",
                                 lb + "hsca-2012-s261-other-dissemination"}
 
-    page_p = [p.label for p in r.find_purposes(title, objective, "page.txt", start, title_line=title_line)]
+    page_p = [p.label for p in find_purposes(r, title, objective, "page.txt", start, title_line=title_line)]
     v = versions[-1]
-    wb_p = [p.label for p in r.find_purposes(v["title"], v["objective"], "rec.json", 1)]
+    wb_p = [p.label for p in find_purposes(r, v["title"], v["objective"], "rec.json", 1)]
     assert set(page_p) == set(wb_p) == {"Invoice Validation", "Risk Stratification"}
     assert r.unresolved == {}

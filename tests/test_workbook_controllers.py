@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.sources.controllers import ControllerSplitter, clean_name, name_key
+from kg.sources.controllers import ControllerSplitter
 
 
 def split(cell: str, *known: str, sole: bool = False) -> list[str]:
@@ -99,11 +99,6 @@ def test_nbsp_and_runs_of_space_collapse_but_characters_stay() -> None:
 
 def test_repeats_and_empty_pieces_dropped() -> None:
     assert split("A COUNCIL;; a council ,\n\nB COUNCIL;") == ["A COUNCIL", "B COUNCIL"]
-
-
-def test_name_key_straightens_quotes_rather_than_dropping_them() -> None:
-    assert name_key("ST GEORGE’S") == name_key("st george's") == "st george's"
-    assert clean_name(" A\u00a0\nB ") == "A B"
 
 
 def test_nhs_places_without_their_body_type_continue_into_the_next_piece() -> None:

@@ -140,7 +140,7 @@ def evaluate(resolver: Resolver | None = None) -> Report:
     rows, seconds = [], 0.0
     for label in labels:
         key = (label["source"], label["agreement"], label["version"])
-        gold = {resolver.organisation(p["organisation"]).iri: p["organisation"] for p in label["processors"]}
+        gold = {resolver.try_organisation(p["organisation"]).iri: p["organisation"] for p in label["processors"]}
         if key not in versions:
             rows.append(Row(*key, gold=gold, found={}, missing_version=True))
             continue
@@ -148,15 +148,15 @@ def evaluate(resolver: Resolver | None = None) -> Report:
         t0 = time.perf_counter()
         findings = extract_processors(version, resolver, doc_name)
         seconds += time.perf_counter() - t0
-        found = {resolver.organisation(f.organisation).iri: f for f in findings}
-        negatives = {resolver.organisation(n["organisation"]).iri: n for n in label["negatives"]}
+        found = {resolver.try_organisation(f.organisation).iri: f for f in findings}
+        negatives = {resolver.try_organisation(n["organisation"]).iri: n for n in label["negatives"]}
         hit = [f"{negatives[i]['organisation']} ({negatives[i]['kind']})" for i in found if i in negatives]
         rows.append(Row(*key, gold=gold, found=found, negatives_hit=hit,
-                        gold_datasets={resolver.organisation(p["organisation"]).iri:
+                        gold_datasets={resolver.try_organisation(p["organisation"]).iri:
                                        _dataset_iris(resolver, p["datasets"]) for p in label["processors"]},
                         found_datasets={i: _dataset_iris(resolver, _effective_datasets(f, version))
                                         for i, f in found.items()},
-                        gold_evidence={resolver.organisation(p["organisation"]).iri: p["evidence"]
+                        gold_evidence={resolver.try_organisation(p["organisation"]).iri: p["evidence"]
                                        for p in label["processors"]}))
     return Report(rows, seconds, "samples")
 
@@ -169,7 +169,7 @@ def _effective_datasets(finding: ProcessorFinding, version: AgreementVersion) ->
 
 
 def _dataset_iris(resolver: Resolver, names: list[str]) -> set[str]:
-    return {resolver.dataset(n).iri for n in names}
+    return {resolver.try_dataset(n).iri for n in names}
 
 
 # --- the corpus (tests/fixtures/corpus) -------------------------------------------------------
@@ -223,10 +223,10 @@ def _identity(resolver: Resolver, name: str) -> str:
     """The IRI a name is matched under: the resolver's, a trailing bracket dropped for a name the
     vocabulary does not know (``The Office for National Statistics (ONS)`` = ``Office for National
     Statistics``), since a bracketed acronym is a spelling, not another organisation."""
-    resolved = resolver.organisation(name)
+    resolved = resolver.try_organisation(name)
     if resolved.known:
         return resolved.iri
-    return resolver.organisation(_TRAILING_BRACKET.sub("", name)).iri
+    return resolver.try_organisation(_TRAILING_BRACKET.sub("", name)).iri
 
 
 def _tsv(path: Path) -> list[dict[str, str]]:

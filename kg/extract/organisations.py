@@ -16,8 +16,14 @@ from itertools import combinations
 
 from kg.resolve import Resolver
 
-__all__ = ["clean_name", "internal_unit", "leading_name", "name_score", "shaped_like_organisation",
-           "split_names"]
+__all__ = [
+    "internal_unit",
+    "leading_name",
+    "name_score",
+    "shaped_like_organisation",
+    "split_names",
+    "trim_span",
+]
 
 # Words that make a capitalised span an organisation's name wherever they stand in it.
 _HEADS = frozenset((
@@ -51,7 +57,7 @@ _LIST_SEP = re.compile(r"\s*,\s*(?:and|&)\s+|\s*,\s*|\s+(?:and|&)\s+|\s+or\s+|^b
 _WORD = re.compile(r"\S+")
 
 
-def clean_name(name: str) -> str:
+def trim_span(name: str) -> str:
     """A captured span trimmed to the name: spaces, edge punctuation and a leading article."""
     name = " ".join(name.split()).strip(" ,.;:-–'\"“”’")
     return _ARTICLE.sub("", name).strip()
@@ -84,18 +90,18 @@ def leading_name(span: str, resolver: Resolver) -> str | None:
     """The organisation a span starts with: the span if known, else its longest known leading words
     (``NHS Digital before release`` → ``NHS Digital``), else its longest leading words shaped like
     an organisation (``UKFast.net limited based in the UK`` → ``UKFast.net limited``); else None."""
-    span = clean_name(span)
+    span = trim_span(span)
     if not span:
         return None
-    if resolver.organisation(span).known:
+    if resolver.try_organisation(span).known:
         return span
     words = _WORD.findall(span)
     for k in range(len(words) - 1, 0, -1):
-        prefix = clean_name(" ".join(words[:k]))
-        if prefix and resolver.organisation(prefix).known:
+        prefix = trim_span(" ".join(words[:k]))
+        if prefix and resolver.try_organisation(prefix).known:
             return prefix
     for k in range(min(len(words), 12), 0, -1):
-        prefix = clean_name(" ".join(words[:k]))
+        prefix = trim_span(" ".join(words[:k]))
         if shaped_like_organisation(prefix):
             return prefix
     return None
@@ -106,7 +112,7 @@ def name_score(name: str, resolver: Resolver, always: re.Pattern[str] | None = N
     organisation's, else 0: how segmentations of a list are ranked."""
     if not name or not (name[0].isupper() or name[0].isdigit()):
         return 0
-    if resolver.organisation(name).known or (always is not None and always.match(name)):
+    if resolver.try_organisation(name).known or (always is not None and always.match(name)):
         return 3
     return 2 if shaped_like_organisation(name) else 0
 
@@ -116,19 +122,19 @@ def split_names(span: str, resolver: Resolver, always: re.Pattern[str] | None = 
     (brackets dropped), ``A (hosted by Z)`` (both), without breaking ``Midlands and Lancashire CSU``
     or ``Shropshire, Telford and Wrekin ICB``: of all segmentations at the list separators, the one
     whose every part is a name, preferring known ones and fewer parts."""
-    span = clean_name(span)
-    if resolver.organisation(span).known:
+    span = trim_span(span)
+    if resolver.try_organisation(span).known:
         return [span]
     span = _UNCLOSED.sub("", span)
-    extra = [clean_name(m["org"]) for b in _BRACKET.findall(span) if (m := _HOSTED_BY.match(b.strip()))]
-    bare = clean_name(_TRAILING_BRACKET.sub("", span))
+    extra = [trim_span(m["org"]) for b in _BRACKET.findall(span) if (m := _HOSTED_BY.match(b.strip()))]
+    bare = trim_span(_TRAILING_BRACKET.sub("", span))
     parts = _segment(bare, resolver, always)
     while parts == [bare] and not name_score(leading_name(bare, resolver) or "", resolver, always):
         # "In addition, B and C": drop leading words that are no name, up to the next separator.
         m = next((m for m in _LIST_SEP.finditer(bare) if m.end() > m.start()), None)
         if m is None:
             break
-        bare = clean_name(bare[m.end():])
+        bare = trim_span(bare[m.end():])
         parts = _segment(bare, resolver, always)
     return parts + [e for e in extra if e]
 
@@ -136,16 +142,16 @@ def split_names(span: str, resolver: Resolver, always: re.Pattern[str] | None = 
 def _segment(span: str, resolver: Resolver, always: re.Pattern[str] | None) -> list[str]:
     """Best segmentation of ``span`` at its list separators (the last part may trail words)."""
     seps = [m for m in _LIST_SEP.finditer(span) if m.end() > m.start()]
-    if not seps or resolver.organisation(span).known or len(seps) > 8:
+    if not seps or resolver.try_organisation(span).known or len(seps) > 8:
         return [span]
     best: tuple[int, int, list[str]] | None = None
     for k in range(len(seps) + 1):
         for cut in combinations(seps, k):
             parts, start = [], 0
             for m in cut:
-                parts.append(clean_name(span[start:m.start()]))
+                parts.append(trim_span(span[start:m.start()]))
                 start = m.end()
-            parts.append(clean_name(span[start:]))
+            parts.append(trim_span(span[start:]))
             parts = [p for p in parts if p]
             if not parts:
                 continue

@@ -22,9 +22,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from weakref import WeakKeyDictionary
 
 from kg.extract.organisations import NOT_AN_ORG, internal_unit, leading_name, split_names
+from kg.names import fold_org_name, fold_words
 from kg.records import AgreementVersion, Evidence, ProcessorFinding
 from kg.resolve import Resolved, Resolver
 
@@ -166,13 +166,9 @@ _TITLE_CCG = re.compile(r"\bNHS\s+[A-Z][\w ,&'’.-]*?\s+(?:CCG|Clinical Commiss
 _ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z&]{1,10})\)")
 _DATASET_MENTION = re.compile(r"\(([^()]{2,60})\)|\b[A-Z][A-Za-z0-9]*[A-Z0-9]\+?(?![\w])|\bSUS\+")
 _DASH_CODE = re.compile(r"\s[-–]\s*\w+$")
-_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _ALWAYS_NAMES = re.compile("|".join(f"(?:{p.pattern})" for p in (_CONTROLLER_REFS, _ROUTE, _NATIONAL)),
                            re.IGNORECASE)
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _PARENS_OR_CODE = re.compile(r"\(.*?\)|\s[-–]\s*\w+$")
-_KEY_PHRASES = (("integrated care board", "icb"), ("clinical commissioning group", "ccg"),
-                ("commissioning support unit", "csu"))
 _SMALL_WORDS = {"of", "and", "the", "for", "&", "in", "at", "on"}
 
 # Pattern strength: an explicit role statement beats "conducted by", which beats a data transfer.
@@ -224,7 +220,6 @@ def extract_processors(version: AgreementVersion, resolver: Resolver,
     ``source`` is the file name shown in evidence; workbook versions (``version.evidence.sheet``
     set) cite their Agreements row, page versions the line of the sentence.
     """
-    resolver = _memo(resolver)
     sentences = list(_sentences(version))
     controllers = _ControllerIdentity(version, resolver)
     candidates: dict[tuple[str, str], _Candidate] = {}
@@ -241,38 +236,6 @@ def extract_processors(version: AgreementVersion, resolver: Resolver,
     for cand in sorted(candidates.values(), key=lambda c: min(h.sentence.order for h in c.hits)):
         findings.append(_finding(cand, version, resolver, source, processor_iris, dataset_iris))
     return findings
-
-
-class _Memo:
-    """Caches resolver answers for one version: segmentation asks about the same parts often."""
-
-    def __init__(self, resolver: Resolver) -> None:
-        self._resolver = resolver
-        self._orgs: dict[str, Resolved] = {}
-        self._datasets: dict[str, Resolved] = {}
-
-    def organisation(self, name: str) -> Resolved:
-        if name not in self._orgs:
-            self._orgs[name] = self._resolver.organisation(name)
-        return self._orgs[name]
-
-    def dataset(self, name: str) -> Resolved:
-        if name not in self._datasets:
-            self._datasets[name] = self._resolver.dataset(name)
-        return self._datasets[name]
-
-
-_MEMOS: WeakKeyDictionary[object, _Memo] = WeakKeyDictionary()
-
-
-def _memo(resolver: Resolver) -> _Memo:
-    """One memo per resolver for the life of the resolver: a full edition repeats names ~5,500 times."""
-    if isinstance(resolver, _Memo):
-        return resolver
-    try:
-        return _MEMOS.setdefault(resolver, _Memo(resolver))
-    except TypeError:  # not weak-referenceable: memo for this call only
-        return _Memo(resolver)
 
 
 # --- sentences -------------------------------------------------------------------------------
@@ -522,12 +485,14 @@ class _ControllerIdentity:
         self.keys: set[str] = set()
         self.codes: set[str] = set()
         for name in names:
-            resolved = resolver.organisation(name)
+            resolved = resolver.try_organisation(name)
             self.iris.add(resolved.iri)
             code = getattr(resolved, "code", None)
             if code:
                 self.codes.add(str(code).upper())
-            self.keys |= {_key(name), _key(resolved.label), _key(_DASH_CODE.sub("", name)), *_acronyms(name)}
+            without_code = _DASH_CODE.sub("", name)
+            self.keys |= {fold_org_name(name), fold_org_name(resolved.label), fold_org_name(without_code),
+                          *_acronyms(name)}
         self.keys.discard("")
 
     def includes(self, name: str, resolved: Resolved) -> bool:
@@ -540,16 +505,7 @@ class _ControllerIdentity:
         tail = _CODE.search(name.strip())
         if tail and tail.group(0).upper() in self.codes and _DASH_CODE.search(name):
             return True
-        return _key(name) in self.keys or _key(resolved.label) in self.keys
-
-
-@lru_cache(maxsize=8192)
-def _key(name: str) -> str:
-    """A spelling-insensitive comparison key: case, punctuation and a leading 'the' ignored."""
-    key = _NON_ALNUM.sub(" ", _ARTICLE.sub("", name.strip()).lower().replace("&", " and ")).strip()
-    for phrase, short in _KEY_PHRASES:
-        key = key.replace(phrase, short)
-    return key
+        return fold_org_name(name) in self.keys or fold_org_name(resolved.label) in self.keys
 
 
 @lru_cache(maxsize=4096)
@@ -571,7 +527,7 @@ def _add_hit(hit: _Hit, resolver: Resolver, controllers: _ControllerIdentity,
         name = _trim(part, resolver)
         if name is None or not _acceptable(name):
             continue
-        resolved = resolver.organisation(name)
+        resolved = resolver.try_organisation(name)
         if controllers.includes(name, resolved) or internal_unit(name, resolved.known):
             continue
         if _ROUTE.match(name) or _ROUTE.match(resolved.label or ""):
@@ -588,7 +544,7 @@ def _attach_dataset_hit(hit: _Hit, resolver: Resolver,
                         candidates: dict[tuple[str, str], _Candidate]) -> None:
     """Give a transfer sentence to the processor it names, if another sentence made it one."""
     for name in _split_names(hit.name, resolver):
-        cand = candidates.get((resolver.organisation(name).iri, "processor"))
+        cand = candidates.get((resolver.try_organisation(name).iri, "processor"))
         if cand is not None:
             cand.hits.append(_Hit(name, hit.sentence, DATA, evidence_text=hit.evidence_text))
 
@@ -619,11 +575,14 @@ def _split_names(span: str, resolver: Resolver) -> list[str]:
 
 def _finding(cand: _Candidate, version: AgreementVersion, resolver: Resolver, source: str,
              processor_iris: set[str], dataset_iris: dict[str, str]) -> ProcessorFinding:
-    """One finding per (organisation, role): best evidence sentence, stated datasets, sub flag."""
+    """One finding per (organisation, role): best evidence sentence, stated datasets, sub flag.
+
+    The best sentence names the organisation as its label does, legal form included (``fold_words``
+    keeps ``Limited``), then has the strongest pattern, then comes first."""
     best = min((h for h in cand.hits if h.strength > DATA),
-               key=lambda h: (_key(h.name) != _key(cand.label), -h.strength, h.sentence.order))
+               key=lambda h: (fold_words(h.name) != fold_words(cand.label), -h.strength, h.sentence.order))
     sub = cand.role == "infrastructure" and any(
-        resolver.organisation(n).iri in processor_iris
+        resolver.try_organisation(n).iri in processor_iris
         for h in cand.hits for s in h.serves for n in _split_names(s, resolver))
     datasets = [] if cand.role == "infrastructure" else _stated_datasets(cand, resolver, dataset_iris)
     return ProcessorFinding(organisation=cand.label, role=cand.role, sub=sub,
@@ -645,7 +604,7 @@ def _version_dataset_iris(version: AgreementVersion, resolver: Resolver) -> dict
     """The version's own dataset names by resolved IRI (first spelling wins)."""
     out: dict[str, str] = {}
     for name in version.dataset_names():
-        out.setdefault(resolver.dataset(name).iri, name)
+        out.setdefault(resolver.try_dataset(name).iri, name)
     return out
 
 
@@ -656,7 +615,7 @@ def _stated_datasets(cand: _Candidate, resolver: Resolver, dataset_iris: dict[st
         if hit.strength > WEAK:
             continue
         for mention in _dataset_mentions(hit.sentence.text):
-            name = dataset_iris.get(resolver.dataset(mention).iri)
+            name = dataset_iris.get(resolver.try_dataset(mention).iri)
             if name and name not in found:
                 found.append(name)
     return found

@@ -9,26 +9,29 @@ into the IRI of the node it denotes::
     r.dataset("sus for commissioners").iri              # .../dataset/sus-plus
     [b.iri for b in r.legal_bases("HSCA 2012 – s261(1) and s261(2)(b)(ii)")]
 
-Identity is never guessed. A name matches a concept only through the deterministic normalisation
-of :mod:`kg.resolve.names` or a label listed in the vocabulary; an ODS code written in a name is
-the strongest evidence. Anything else becomes its own node (``known=False``), is counted in
-``unresolved`` for the build's warning summary, and may be *suggested* as a duplicate for review
+Identity is never guessed. A name matches a concept only through a fold of :mod:`kg.names` or a
+label listed in the vocabulary; an ODS code written in a name is the strongest evidence
+(docs/identity.md). Anything else becomes its own node (``known=False``), is counted in
+``unresolved`` for the build's report, and may be *suggested* as a duplicate for review
 (:meth:`Resolver.suggest_duplicates`) — never merged.
+
+Only what the graph mints is counted: ``organisation``, ``dataset`` and ``legal_bases`` tally an
+unknown name; ``try_organisation`` and ``try_dataset`` answer the same without tallying, for
+extraction's candidate names and for reviews, which mint nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.names import bare_code, fold_dataset_name, fold_org_name, ods_code, tidy_name
 from kg.namespace import iri_dataset, iri_organisation, slug
-from kg.records import Evidence, Purpose
 from kg.resolve import legal_bases as lb
-from kg.resolve.names import bare_code, clean, dataset_key, ods_code, org_key, org_slug, strip_code
-from kg.resolve.vocab import Concept, Index, VocabularyError, load_all
+from kg.resolve.vocab import Concept, LabelIndex, VocabularyError, load_all
 
 __all__ = ["Resolved", "Resolver", "Suggestion", "VocabularyError"]
 
@@ -57,7 +60,7 @@ _STOP = {"the", "and", "of", "for", "nhs", "in", "on", "at", "uk", "a"}
 
 
 class Resolver:
-    def __init__(self, indexes: dict[str, Index]):
+    def __init__(self, indexes: dict[str, LabelIndex]):
         self._orgs = indexes["organisation"]
         self._datasets = indexes["dataset"]
         self._bases = indexes["legal_basis"]
@@ -75,19 +78,31 @@ class Resolver:
             ontology_dir = default_dir()
         return cls(load_all(Path(ontology_dir)))
 
+    def _cached(self, kind: str, name: str, find: Callable[[str], Resolved]) -> Resolved:
+        """``find(name)``, once per name: extraction tries the same spans for every version."""
+        hit = self._cache.get((kind, name))
+        if hit is None:
+            hit = self._cache[(kind, name)] = find(name)
+        return hit
+
+    def _tallied(self, kind: str, hit: Resolved) -> Resolved:
+        if not hit.known:
+            self.unresolved[(kind, hit.label)] += 1
+        return hit
+
     # ------------------------------------------------------------------ organisations
 
     def organisation(self, name: str) -> Resolved:
-        hit = self._cache.get(("organisation", name))
-        if hit is None:
-            hit = self._organisation(name)
-            self._cache[("organisation", name)] = hit
-        if not hit.known:
-            self.unresolved[("organisation", clean(name))] += 1
-        return hit
+        """The organisation ``name`` denotes; an unknown one is tallied in ``unresolved`` (the graph
+        mints it)."""
+        return self._tallied("organisation", self.try_organisation(name))
+
+    def try_organisation(self, name: str) -> Resolved:
+        """Like ``organisation``, without tallying an unknown name: a candidate, not a mention."""
+        return self._cached("organisation", name, self._organisation)
 
     def _organisation(self, name: str) -> Resolved:
-        cleaned = clean(name)
+        cleaned = tidy_name(name)
         code = ods_code(cleaned) or bare_code(cleaned)
         if code:
             iri = self._orgs.by_code.get(code)
@@ -97,7 +112,7 @@ class Resolver:
         concept = self._orgs.lookup(cleaned)
         if concept:
             return self._known(concept)
-        return Resolved(iri_organisation(org_slug(cleaned)), cleaned, False)
+        return Resolved(iri_organisation(slug(fold_org_name(cleaned))), cleaned, False)
 
     @staticmethod
     def _known(concept: Concept) -> Resolved:
@@ -107,16 +122,15 @@ class Resolver:
     # ------------------------------------------------------------------ datasets
 
     def dataset(self, name: str) -> Resolved:
-        hit = self._cache.get(("dataset", name))
-        if hit is None:
-            hit = self._dataset(name)
-            self._cache[("dataset", name)] = hit
-        if not hit.known:
-            self.unresolved[("dataset", clean(name))] += 1
-        return hit
+        """The dataset ``name`` denotes; an unknown one is tallied in ``unresolved`` (the graph mints it)."""
+        return self._tallied("dataset", self.try_dataset(name))
+
+    def try_dataset(self, name: str) -> Resolved:
+        """Like ``dataset``, without tallying an unknown name: a candidate, not a mention."""
+        return self._cached("dataset", name, self._dataset)
 
     def _dataset(self, name: str) -> Resolved:
-        cleaned = clean(name)
+        cleaned = tidy_name(name)
         concept = self._datasets.lookup(cleaned)
         if concept is None:
             # "Full Name (ACR)" where "Full Name" is known and ACR is one of that concept's labels.
@@ -124,11 +138,12 @@ class Resolver:
             if m:
                 base = m.group("base") + (f" {m.group('ver')}" if m.group("ver") else "")
                 candidate = self._datasets.lookup(base)
-                if candidate and dataset_key(m.group("acr")) in {dataset_key(x) for x in candidate.labels()}:
+                acronym = fold_dataset_name(m.group("acr"))
+                if candidate and acronym in {fold_dataset_name(x) for x in candidate.labels()}:
                     concept = candidate
         if concept:
             return Resolved(concept.iri, concept.label, True)
-        return Resolved(iri_dataset(slug(dataset_key(cleaned))), cleaned, False)
+        return Resolved(iri_dataset(slug(fold_dataset_name(cleaned))), cleaned, False)
 
     # ------------------------------------------------------------------ legal bases
 
@@ -147,7 +162,7 @@ class Resolver:
         return list(found)
 
     def _legal_bases(self, text: str) -> tuple[tuple[Resolved, ...], tuple[tuple[str, str], ...]]:
-        if not clean(text):
+        if not tidy_name(text):
             return (), ()
         hits, leftovers = lb.scan(text)
         out: list[Resolved] = []
@@ -158,7 +173,7 @@ class Resolver:
             if concept:
                 out.append(Resolved(iri, concept.label, True))
             else:  # a section of a known Act that the vocabulary does not list (yet)
-                out.append(Resolved(lb.iri("unresolved-" + hit.key), clean(hit.text), False))
+                out.append(Resolved(lb.iri("unresolved-" + hit.key), tidy_name(hit.text), False))
                 unresolved.append(("legal_basis", hit.key))
         for piece in leftovers:
             concept = self._bases.lookup(piece)
@@ -175,22 +190,9 @@ class Resolver:
     def purpose(self, label: str) -> Resolved | None:
         """The purpose a heading or short phrase names, or None if it names none."""
         if label not in self._purpose_cache:  # asked for every short line of every objective
-            concept = self._purposes.lookup(clean(label))
+            concept = self._purposes.lookup(label)
             self._purpose_cache[label] = Resolved(concept.iri, concept.label, True) if concept else None
         return self._purpose_cache[label]
-
-    def find_purposes(self, title: str, objective: str, source: str, first_line: int,
-                      title_line: int | None = None) -> list[Purpose]:
-        """Purposes named by a version's title and its objective's headings, each with evidence.
-
-        ``first_line`` is the source line of the objective's first line; ``title_line`` (optional)
-        the title's, else the title's evidence points at ``first_line`` too.
-        """
-        from kg.resolve.purposes import find
-
-        found = find(self, title or "", objective or "", source, first_line,
-                     title_line if title_line is not None else first_line)
-        return [Purpose(r.label, Evidence(source, line, text=text)) for r, line, text in found]
 
     def purpose_concepts(self) -> list[Concept]:
         return list(self._purposes.concepts.values())
@@ -208,8 +210,4 @@ class Resolver:
 
     @staticmethod
     def tokens(name: str) -> frozenset[str]:
-        return frozenset(t for t in org_key(name).split() if t not in _STOP)
-
-    @staticmethod
-    def name_without_code(name: str) -> str:
-        return strip_code(name)
+        return frozenset(t for t in fold_org_name(name).split() if t not in _STOP)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kg.names import tidy_name
 from kg.namespace import ID, short_hash, slug
-from kg.resolve.names import clean
 
 _ACT_2012 = r"(?:health and social care act|hsca)\s*\(?\s*2012\s*\)?"
 _PARTS = r"(?:\s*\(\s*[0-9a-z]+\s*\))+"
@@ -99,7 +99,7 @@ _FILLER = re.compile(r"^(?:and|or|other|other-|&|-|cv19|n/?a|none|\s)*$", re.I)
 
 def scan(text: str) -> tuple[list[Hit], list[str]]:
     """The section references in ``text`` (in order) and the leftover pieces no recogniser took."""
-    text = clean(text)
+    text = tidy_name(text)
     taken = [False] * len(text)
     hits: list[Hit] = []
     for pattern, target in RECOGNISERS:
@@ -114,7 +114,7 @@ def scan(text: str) -> tuple[list[Hit], list[str]]:
     rest = "".join(ch if not t else "\0" for ch, t in zip(text, taken, strict=True))
     leftovers = []
     for piece in re.split(r"[\0;,]", rest):
-        piece = clean(piece).strip(" -'\"()")
+        piece = tidy_name(piece).strip(" -'\"()")
         if piece and not _FILLER.match(piece) and re.search(r"[A-Za-z]{2}", piece):
             leftovers.append(piece)
     return hits, leftovers
@@ -125,5 +125,5 @@ def iri(key: str) -> str:
 
 
 def unresolved_iri(text: str) -> str:
-    s = slug(clean(text))
+    s = slug(tidy_name(text))
     return iri("unresolved-" + (s if len(s) <= 60 else f"{s[:40].rstrip('-')}-{short_hash(s)}"))

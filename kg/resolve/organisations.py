@@ -10,7 +10,7 @@ from collections import defaultdict
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from kg.resolve.names import clean, ods_code, org_key
+from kg.names import fold_org_name, ods_code, tidy_name
 
 if TYPE_CHECKING:
     from kg.resolve import Resolver, Suggestion
@@ -24,11 +24,11 @@ def suggest(resolver: Resolver, names: list[str]) -> list[Suggestion]:
 
     unresolved: dict[str, list[str]] = defaultdict(list)  # iri -> names
     for name in names:
-        if not clean(name):
+        if not tidy_name(name):
             continue
-        r = resolver._organisation(name)  # no counting: a review must not change the warnings
-        if not r.known and clean(name) not in unresolved[r.iri]:
-            unresolved[r.iri].append(clean(name))
+        r = resolver.try_organisation(name)  # no counting: a review must not change the warnings
+        if not r.known and r.label not in unresolved[r.iri]:
+            unresolved[r.iri].append(r.label)
     out: list[Suggestion] = []
 
     # 1. several spellings carrying one ODS code: already one node; list them for the vocabulary.
@@ -36,7 +36,7 @@ def suggest(resolver: Resolver, names: list[str]) -> list[Suggestion]:
     for group in unresolved.values():
         code = ods_code(group[0])
         if code:
-            by_code_key.setdefault(org_key(group[0]), code)
+            by_code_key.setdefault(fold_org_name(group[0]), code)
             if len(group) > 1:
                 out.append(Suggestion(tuple(group), "shared ODS code",
                                       f"all carry ODS code {code}; add one concept with these labels", 1.0))
@@ -45,7 +45,7 @@ def suggest(resolver: Resolver, names: list[str]) -> list[Suggestion]:
     for group in unresolved.values():
         if ods_code(group[0]):
             continue
-        code = by_code_key.get(org_key(group[0]))
+        code = by_code_key.get(fold_org_name(group[0]))
         if code:
             coded = next(n for g in unresolved.values() for n in g if ods_code(n) == code)
             out.append(Suggestion((group[0], coded), "same name as a coded organisation",
@@ -72,7 +72,7 @@ def suggest(resolver: Resolver, names: list[str]) -> list[Suggestion]:
 def _score(a: str, ta: frozenset[str], b: str, tb: frozenset[str]) -> tuple[str, str, float] | None:
     if not ta or not tb:
         return None
-    ka, kb = org_key(a), org_key(b)
+    ka, kb = fold_org_name(a), fold_org_name(b)
     if ka == kb:
         return None
     overlap = len(ta & tb) / len(ta | tb)

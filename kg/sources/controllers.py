@@ -39,6 +39,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from kg.names import fold_text, squash_spaces
+
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = set(_OPEN.values())
 _SOFT = {",", "\n"}
@@ -74,17 +76,6 @@ START_CONNECTORS = frozenset({"AND", "&", "OF", "FOR", "-", "–", "—", "+"}) 
 
 _WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.]*|&|[-–—+]")
 _AND = re.compile(r"\s(?:and|&)\s", re.IGNORECASE)
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
-
-
-def clean_name(text: str) -> str:
-    """Collapse runs of white space (NBSPs and line breaks too) and keep every other character."""
-    return " ".join(text.split())
-
-
-def name_key(text: str) -> str:
-    """Compare names case-, space- and quote-insensitively (a curly quote matches a straight one)."""
-    return clean_name(text).translate(_QUOTES).casefold()
 
 
 def has_separator(cell: str) -> bool:
@@ -102,10 +93,10 @@ class ControllerSplitter:
 
     def add(self, names: Iterable[str]) -> None:
         """Learn names that are whole (empty ones are ignored)."""
-        self._known.update(key for key in map(name_key, names) if key)
+        self._known.update(key for key in map(fold_text, names) if key)
 
     def is_known(self, name: str) -> bool:
-        return name_key(name) in self._known
+        return fold_text(name) in self._known
 
     def split(self, cell: str, *, sole: bool = False) -> list[str]:
         """The names in ``cell``, in order, each once.
@@ -114,13 +105,13 @@ class ControllerSplitter:
         so a comma or a line break inside a sole controller's name never splits it.
         """
         if sole:
-            return _unique(clean_name(part) for part in cell.split(";"))
+            return _unique(squash_spaces(part) for part in cell.split(";"))
         pieces, seps = _tokenise(cell)
         names: list[str] = []
         i = 0
         while i < len(pieces):
             j = self._extent(pieces, seps, i)
-            names.append(clean_name(_join(pieces, seps, i, j)))
+            names.append(squash_spaces(_join(pieces, seps, i, j)))
             i = j + 1
         return _unique(names)
 
@@ -143,27 +134,27 @@ class ControllerSplitter:
         while last + 1 < len(pieces) and last - i + 1 < _MAX_RUN and seps[last] in _SOFT:
             last += 1
         for j in range(last, i - 1, -1):
-            if name_key(_join(pieces, seps, i, j)) in self._known:
+            if fold_text(_join(pieces, seps, i, j)) in self._known:
                 return j
         return None
 
     def _glues(self, before: str, after: str, sep: str) -> bool:
         """Whether ``after`` continues the name ending with ``before`` (rules 2, 3 and 5)."""
-        if name_key(after) in self._known:
+        if fold_text(after) in self._known:
             return False
         if _is_suffix(after):
             return True
         if sep == ",":
-            return name_key(before) not in self._known and _is_continuation(after)
+            return fold_text(before) not in self._known and _is_continuation(after)
         return _ends_with_connector(before) or _starts_with_connector(after)
 
 
 def _unique(names: Iterable[str]) -> list[str]:
-    """Non-empty names in order, dropping repeats (compared by ``name_key``)."""
+    """Non-empty names in order, dropping repeats (compared by ``fold_text``)."""
     seen: set[str] = set()
     out: list[str] = []
     for name in names:
-        key = name_key(name)
+        key = fold_text(name)
         if key and key not in seen:
             seen.add(key)
             out.append(name)
@@ -230,7 +221,7 @@ def _words(text: str) -> list[str]:
 
 
 def _is_suffix(piece: str) -> bool:
-    return clean_name(piece).upper().rstrip(".") in SUFFIXES
+    return squash_spaces(piece).upper().rstrip(".") in SUFFIXES
 
 
 def _has_head(piece: str) -> bool:
@@ -247,14 +238,14 @@ def _is_continuation(piece: str) -> bool:
 
     ``NHS`` anywhere marks an NHS body (``BRIGHTON AND YORK NHS FT``), so such a piece stands alone.
     """
-    return (bool(_AND.search(f" {clean_name(piece)} ")) and not _has_head(piece)
+    return (bool(_AND.search(f" {squash_spaces(piece)} ")) and not _has_head(piece)
             and not _starts_like_org(piece) and "NHS" not in _words(piece))
 
 
 def _is_fragment(piece: str, known: set[str]) -> bool:
     """Rule 4: a piece that names no organisation by itself: short (``NHS Bristol``, ``Cumbria``),
     or ``NHS`` + places without the body's type (``NHS BATH AND NORTH EAST SOMERSET``)."""
-    if _has_head(piece) or name_key(piece) in known:
+    if _has_head(piece) or fold_text(piece) in known:
         return False
     words = _words(piece)
     return (len(words) <= 3 and not _AND.search(f" {piece} ")) or (bool(words) and words[0] == "NHS")
@@ -267,9 +258,9 @@ def _list_end(pieces: list[str], seps: list[str], i: int, known: set[str]) -> in
     j = i
     while j + 1 < len(pieces) and seps[j] == "," and j - i < _MAX_RUN:
         nxt = pieces[j + 1]
-        if name_key(nxt) in known or _starts_like_org(nxt):
+        if fold_text(nxt) in known or _starts_like_org(nxt):
             return None
-        if _AND.search(f" {clean_name(nxt)} "):
+        if _AND.search(f" {squash_spaces(nxt)} "):
             return j + 1
         if not _is_fragment(nxt, known):
             return None

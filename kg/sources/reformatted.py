@@ -34,11 +34,12 @@ from datetime import date
 from pathlib import Path
 
 from kg.errors import SourceError
+from kg.names import fold_text, fold_value, squash_spaces
 from kg.namespace import short_hash, slug
 from kg.records import Agreement, AgreementVersion, DatasetUse, Evidence, OrgMention, SourceDocument
 from kg.sources.controllers import ControllerSplitter
 from kg.sources.html_text import html_to_text, looks_like_html
-from kg.vocab import Vocabulary, label_key
+from kg.vocab import Vocabulary
 
 # -- labels ----------------------------------------------------------------------------------------
 
@@ -172,7 +173,7 @@ def _known_label(text: str) -> tuple[str, str] | None:
     m = LABEL.match(text)
     if not m:
         return None
-    key = re.sub(r"\s+", " ", m.group(1)).lower()
+    key = fold_text(m.group(1))
     return (key, m.group(2).strip()) if key in FIELD_LABELS or key in SECTION_LABELS else None
 
 
@@ -441,7 +442,7 @@ def dedupe(values: list[str], key: Callable[[str], str] = str) -> list[str]:
     seen: set[str] = set()
     out = []
     for value in values:
-        value = re.sub(r"\s+", " ", value).strip()
+        value = squash_spaces(value)
         if value and key(value) not in seen:
             seen.add(key(value))
             out.append(value)
@@ -509,8 +510,8 @@ def merge_types(stated: list[str], from_opt_outs: list[str], vocab: Vocabulary) 
     The placeholder ``information not disclosed for TRE projects`` is kept only when the page
     discloses no type elsewhere: it says nothing once real types are known.
     """
-    merged = dedupe(stated + from_opt_outs, key=label_key)
-    real = [t for t in merged if label_key(t) != TYPE_NOT_DISCLOSED]
+    merged = dedupe(stated + from_opt_outs, key=fold_value)
+    real = [t for t in merged if fold_value(t) != TYPE_NOT_DISCLOSED]
     return real or merged
 
 
@@ -569,7 +570,7 @@ def split_access_methods(value: str, vocab: Vocabulary) -> list[str]:
     for piece in split_top_level(without_notes):
         iri = vocab.lookup("access_method", piece) if piece else None
         out.append(vocab.label(iri) if iri else piece)
-    return dedupe(out, key=label_key)
+    return dedupe(out, key=fold_value)
 
 
 @dataclass

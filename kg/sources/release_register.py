@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import SourceError
+from kg.names import fold_text, squash_spaces
 from kg.records import (
     Agreement,
     AgreementVersion,
@@ -32,7 +33,6 @@ from kg.records import (
     SourceDocument,
     version_sort_key,
 )
-from kg.sources.controllers import clean_name, name_key
 from kg.sources.workbook import CellValues, classify_reference, edition_from_name, summarise_version
 from kg.vocab import Vocabulary
 
@@ -121,18 +121,14 @@ def _text_of(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def _matches(header: str, spelling: str) -> bool:
-    folded = spelling.casefold()
+    folded = fold_text(spelling)
     return header == folded or (header.startswith(folded) and not header[len(folded)].isalnum())
 
 
 def _positions(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
     """Where each needed and each optional column is, by the header row."""
-    folded = [_fold(cell) for cell in header]
+    folded = [fold_text(cell) for cell in header]
     found: dict[str, int] = {}
     optional: dict[str, int] = {}
     for table, into in ((COLUMNS, found), (OPTIONAL, optional)):
@@ -193,7 +189,7 @@ class _Reader:
             seen = ", ".join(" ".join(h.split()) for h in header if h.strip()) or "no header"
             seen = seen if len(seen) <= SHOWN else seen[:SHOWN] + "…"  # a binary file's "header" is one long line
             hint = ("; a workbook's sheets as CSV files are read from their folder"
-                    if any(_fold(h) == "reference number" for h in header) else "")
+                    if any(fold_text(h) == "reference number" for h in header) else "")
             lacks = "" if len(missing) == len(COLUMNS) else (
                 f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; ")
             raise SourceError(self.name, f"not {TITLE}: {lacks}expected columns {EXPECTED}; found {seen}{hint}")
@@ -213,12 +209,12 @@ class _Reader:
         if number is None:
             self.warn(start, f"skipped: NIC number {nic!r} does not end in a version suffix such as -v1.4")
             return
-        dataset = clean_name(cell("dataset"))
+        dataset = squash_spaces(cell("dataset"))
         if not dataset:
             self.warn(start, f"skipped: no dataset for {nic}")
             return
         evidence = Evidence(self.name, start, end if end > start else None)
-        version = self._version(base, number, nic, clean_name(cell("organisation")), start)
+        version = self._version(base, number, nic, squash_spaces(cell("organisation")), start)
         flow = self.values.flow((cell("type"), cell("sensitivity"), cell("opt_out"), cell("legal_basis"),
                                  cell("frequency")))
         file_reference = cell("file").strip()
@@ -260,9 +256,9 @@ class _Reader:
     def _use(self, version: AgreementVersion, key: tuple[str, str], dataset: str, flow: Any, line: int) -> None:
         """One DatasetUse per dataset a version's rows name; values of later rows are added to it."""
         uses = self.uses[key]
-        use = uses.get(name_key(dataset))
+        use = uses.get(fold_text(dataset))
         if use is None:
-            use = uses[name_key(dataset)] = DatasetUse(name=dataset, evidence=Evidence(self.name, line))
+            use = uses[fold_text(dataset)] = DatasetUse(name=dataset, evidence=Evidence(self.name, line))
             version.datasets.append(use)
         for into, values in ((use.types_of_data, flow.types), (use.sensitivity, flow.sensitivity),
                              (use.access_methods, flow.access_methods), (use.legal_bases, flow.legal_bases)):

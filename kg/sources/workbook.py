@@ -29,6 +29,7 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from kg.errors import SourceError
+from kg.names import fold_text, squash_spaces
 from kg.records import (
     Agreement,
     AgreementVersion,
@@ -39,7 +40,7 @@ from kg.records import (
     SourceDocument,
     version_sort_key,
 )
-from kg.sources.controllers import ControllerSplitter, clean_name, has_separator, name_key
+from kg.sources.controllers import ControllerSplitter, has_separator
 from kg.vocab import Vocabulary
 
 AGREEMENTS, DATASETS, RELEASES = "Agreements", "Datasets", "DataReleases"
@@ -231,8 +232,8 @@ def _csv_sheets(path: Path) -> dict[str, _RawSheet]:
 
 def _match_sheet(name: str) -> str | None:
     """The expected sheet a found sheet name stands for (case and spaces do not count)."""
-    key = "".join(name.split()).casefold()
-    return next((s for s in COLUMNS if s.casefold() == key), None)
+    key = fold_text(name).replace(" ", "")
+    return next((s for s in COLUMNS if fold_text(s) == key), None)
 
 
 def _locate(source: str, raw: dict[str, _RawSheet], kind: str) -> dict[str, _Sheet]:
@@ -253,19 +254,19 @@ def _locate(source: str, raw: dict[str, _RawSheet], kind: str) -> dict[str, _She
 
 def _columns(source: str, name: str, raw: _RawSheet) -> _Sheet:
     """Map each expected column to its position from the header row (row 1 of the sheet)."""
-    header = [" ".join(_text(cell).split()) for cell in raw.rows[0]] if raw.rows else []
+    header = [squash_spaces(_text(cell)) for cell in raw.rows[0]] if raw.rows else []
     positions: dict[str, int] = {}
     for index, title in enumerate(header):
-        positions.setdefault(title.casefold(), index)
+        positions.setdefault(fold_text(title), index)
     expected = COLUMNS[name]
-    missing = [c for c in expected if c.casefold() not in positions]
+    missing = [c for c in expected if fold_text(c) not in positions]
     if missing:
         raise SourceError(source, f"missing column{'s' if len(missing) > 1 else ''} "
                                   f"{', '.join(missing)}; expected {', '.join(expected)}; "
                                   f"found {', '.join(t for t in header if t) or 'no header'}", sheet=name)
-    wanted = {c.casefold() for c in expected}
-    extra = {t: i for i, t in enumerate(header) if t and t.casefold() not in wanted}
-    columns = {c: positions[c.casefold()] for c in expected}
+    wanted = {fold_text(c) for c in expected}
+    extra = {t: i for i, t in enumerate(header) if t and fold_text(t) not in wanted}
+    columns = {c: positions[fold_text(c)] for c in expected}
     width = len(header)  # CSV rows can be short; pad them so that every column index is valid
     rows = [row if len(row) >= width else [*row, *[""] * (width - len(row))] for row in raw.rows[1:]]
     return _Sheet(name, rows, raw.first_row + 1, columns, extra)
@@ -436,14 +437,14 @@ class _Reader(CellValues):
         if arrangement == "Sole" and len(controllers) > 1:
             self.warn(AGREEMENTS, number, f"sole data controller but {len(controllers)} names: "
                                           + "; ".join(controllers))
-        applicant = clean_name(cell("Applicant Organisation"))
+        applicant = squash_spaces(cell("Applicant Organisation"))
         return AgreementVersion(
             reference=" ".join(cell(REF).split()),
             key=f"v{key[1]}" if key[1] else "unversioned",
             version=key[1],
             title=" ".join(cell("Application Title").split()),
             applicant=OrgMention(applicant, "applicant", evidence) if applicant else None,
-            applicant_types=_unique(clean_name(t) for t in _MULTI.split(cell("Applicant Organisation Type"))),
+            applicant_types=_unique(squash_spaces(t) for t in _MULTI.split(cell("Applicant Organisation Type"))),
             controllers=[OrgMention(name, "controller", evidence) for name in controllers],
             controller_arrangement=arrangement,
             start=self._date(row, sheet, "DSA Start Date", number),
@@ -467,7 +468,7 @@ class _Reader(CellValues):
         return parsed
 
     def _bool(self, text: str, column: str, number: int) -> bool | None:
-        folded = text.strip().casefold()
+        folded = fold_text(text)
         if folded and folded not in _BOOLS:
             self.warn(AGREEMENTS, number, f"{column} {text.strip()!r} is not Yes or No; left empty")
         return _BOOLS.get(folded)
@@ -495,7 +496,7 @@ class _Reader(CellValues):
     def _dataset_use(self, sheet: _Sheet, row: list[Any], number: int) -> DatasetUse:
         cell = _cells(sheet, row)
         return DatasetUse(
-            name=clean_name(cell("Dataset")),
+            name=squash_spaces(cell("Dataset")),
             types_of_data=self.controlled("type_of_data", cell("Type of Data")),
             sensitivity=self.controlled("sensitivity", cell("Sensitive or Non-Sensitive")),
             access_methods=self.controlled("access_method", cell("Frequency")),
@@ -510,13 +511,13 @@ class _Reader(CellValues):
         """Every DataReleases row under its version; the hot loop of a full edition (~105,000 rows)."""
         orphans = _Orphans(self, RELEASES)
         strays: dict[tuple[VersionKey, str], list[int]] = {}
-        known = {k: {name_key(d.name) for d in v.datasets} for k, v in self.versions.items()}
+        known = {k: {fold_text(d.name) for d in v.datasets} for k, v in self.versions.items()}
         col = sheet.columns
         i_ref, i_file, i_set, i_month = (col[REF], col["File Reference"], col["Dataset"],
                                          col["Month File Released"])
         i_flow = [col[c] for c in _FLOW_COLUMNS]
         months: dict[Any, str | None] = {}
-        names: dict[Any, tuple[str, str]] = {}  # dataset cell -> (name, name_key)
+        names: dict[Any, tuple[str, str]] = {}  # dataset cell -> (name, its fold_text)
         for offset, row in enumerate(sheet.rows, sheet.first_row):
             key = self.reference(row[i_ref], RELEASES, offset) if row[i_ref] or not _blank(row) else None
             if key is None:
@@ -533,8 +534,8 @@ class _Reader(CellValues):
                 self.warn(RELEASES, offset, f"month {_text(cell).strip()!r} not understood; left empty")
             named = names.get(row[i_set])
             if named is None:
-                text = clean_name(_text(row[i_set]))
-                named = names[row[i_set]] = (text, name_key(text))
+                text = squash_spaces(_text(row[i_set]))
+                named = names[row[i_set]] = (text, fold_text(text))
             name = named[0]
             version.releases.append(Release(
                 file_reference=_text(row[i_file]).strip(), dataset=name, month=months[cell],
@@ -645,7 +646,7 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def _arrangement(text: str) -> str | None:
     """``Sole Data Controller`` → ``Sole``; ``Joint Data Controller`` → ``Joint``."""
-    folded = text.strip().casefold()
+    folded = fold_text(text)
     if folded.startswith("sole"):
         return "Sole"
     if folded.startswith("joint"):
@@ -660,7 +661,7 @@ def _rows(rows: list[int]) -> str:
 
 def _use_identity(use: DatasetUse) -> tuple[Any, ...]:
     """What makes two Datasets rows of one version the same row (trap 7)."""
-    return (name_key(use.name), tuple(use.types_of_data), tuple(use.sensitivity),
+    return (fold_text(use.name), tuple(use.types_of_data), tuple(use.sensitivity),
             tuple(use.access_methods), tuple(use.legal_bases), tuple(use.confidentiality))
 
 
