@@ -164,15 +164,15 @@ def to_term(param: Param, value: str, resolver: Resolver | None) -> Identifier:
 
 def _resolve(resolver: Resolver, param: Param, value: str) -> str:
     if param.kind == "dataset":
-        return resolver.dataset(value).iri
+        return resolver.try_dataset(value).iri
     if param.kind == "org":
-        return resolver.organisation(value).iri
+        return resolver.try_organisation(value).iri
     if param.kind == "purpose":
         purpose = resolver.purpose(value)
         if purpose is None:
             raise RegkgError(f"parameter {param.name}: {value!r} is not a known purpose")
         return purpose.iri
-    bases = resolver.legal_bases(value)
+    bases = resolver.try_legal_bases(value)
     if len(bases) != 1:
         raise RegkgError(f"parameter {param.name}: {value!r} names {len(bases)} legal bases; give one")
     return bases[0].iri

@@ -30,14 +30,6 @@ OUTSIDE = re.compile(r"\b(?:REGISTER|DESIGN)\.md\b")
 TRAP = re.compile(r"\btraps? (\d+)((?:\s*(?:-|–|,|and)\s*\d+)*)")
 SECTION = re.compile(r"\bdocs/([\w.-]+\.md)\W{0,3}§([A-Z])\b")
 
-# Trap numbers cited without naming their page, in files other engineers were changing when this test
-# landed (kg/ and tests/test_workbook.py): each means docs/register.md, §A. Remove an entry once its
-# lines name the page; the test fails on an entry that no longer matches, so none outlives its fix.
-AWAITING_THEIR_OWNERS = {
-    ("kg/sources/workbook.py", (2,)), ("kg/sources/workbook.py", (7,)),
-    ("tests/test_workbook.py", (1,)), ("tests/test_workbook.py", (2,)), ("tests/test_workbook.py", (3,)),
-    ("tests/test_workbook.py", (7, 8)), ("tests/test_workbook.py", (9,)),
-}
 
 
 def scanned_files() -> Iterator[Path]:
@@ -142,8 +134,7 @@ def test_a_cited_trap_names_its_page_and_the_page_has_it():
             continue
         if not any(set(numbers) <= traps(page) for page in pages if page.is_file()):
             unknown.append(f"{where}: {match[0]} is not a trap of {', '.join(p.name for p in pages)}")
-    assert unnamed - AWAITING_THEIR_OWNERS == set(), "cite the page: docs/register.md, trap N"
-    assert AWAITING_THEIR_OWNERS - unnamed == set(), "fixed: remove it from AWAITING_THEIR_OWNERS"
+    assert unnamed == set(), "cite the page: docs/register.md, trap N"
     assert unknown == []
 
 

@@ -96,7 +96,7 @@ def only(doc: SourceDocument):
     return doc.agreements[0]
 
 
-# --- trap 1: references and versions ------------------------------------------------------------
+# --- docs/register.md, trap 1: references and versions ---
 
 def test_versions_grouped_under_upper_case_base_with_their_own_dates(tmp_path: Path) -> None:
     doc = build(tmp_path, [
@@ -193,7 +193,7 @@ def test_extra_columns_kept_as_other_fields(tmp_path: Path) -> None:
     assert only(doc).versions[0].other_fields == {"Notes": "a note"}
 
 
-# --- trap 2: controller lists -------------------------------------------------------------------
+# --- docs/register.md, trap 2: controller lists ---
 
 def test_comma_names_in_controller_lists_use_the_applicant_column(tmp_path: Path) -> None:
     bnssg = "NHS BRISTOL, NORTH SOMERSET AND SOUTH GLOUCESTERSHIRE ICB - 15C"
@@ -227,7 +227,7 @@ def test_sole_controller_with_comma_is_one_name_and_two_sole_names_are_reported(
                             "A COUNCIL; B COUNCIL"]
 
 
-# --- trap 3: typography -------------------------------------------------------------------------
+# --- docs/register.md, trap 3: typography ---
 
 def test_smart_punctuation_kept_not_dropped(tmp_path: Path) -> None:
     doc = build(tmp_path, [agreement(**{
@@ -252,7 +252,7 @@ def test_nbsp_and_line_breaks_inside_names(tmp_path: Path) -> None:
     assert v.dataset_names() == ["Civil Registrations of Death"]
 
 
-# --- Datasets: trap 7 and 8 -------------------------------------------------------------------
+# --- Datasets: docs/register.md, traps 7 and 8 ---
 
 def test_semicolon_joined_legal_bases_split_and_trimmed_but_verbatim(tmp_path: Path) -> None:
     cell = ("Health and Social Care Act 2012 – s261(7);  National Health Service Act 2006 - s251 - "
@@ -299,7 +299,7 @@ def test_datasets_row_without_agreement_reported(tmp_path: Path) -> None:
                             "which has no Agreements row; skipped"]
 
 
-# --- trap 9: junk rows --------------------------------------------------------------------------
+# --- docs/register.md, trap 9: junk rows ---
 
 def test_junk_rows_and_the_test_record_skipped_and_reported(tmp_path: Path) -> None:
     doc = build(tmp_path,

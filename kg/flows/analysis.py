@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from kg.flows.graph import ROLE_ORDER, SEP
-from kg.resolve.names import dataset_key, org_key
+from kg.names import fold_dataset_name, fold_org_name
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,12 @@ class FlowPath:
 
 def find_nodes(flow: nx.MultiDiGraph, text: str) -> set[str]:
     """Nodes whose IRI, label or code matches ``text`` (names folded as the resolver folds them)."""
-    key, dkey = org_key(text), dataset_key(text)
+    key, dkey = fold_org_name(text), fold_dataset_name(text)
 
     def matches(a: dict) -> bool:
         names = [a.get("label", ""), *a.get("names", "").split(SEP)]
         return a.get("code", "").upper() == text.strip().upper() or any(
-            org_key(n) == key if a["type"] != "dataset" else dataset_key(n) == dkey for n in names if n)
+            fold_org_name(n) == key if a["type"] != "dataset" else fold_dataset_name(n) == dkey for n in names if n)
 
     return {n for n, a in flow.nodes(data=True) if n == text or matches(a)}
 

@@ -31,10 +31,10 @@ from kg.flows.fetch import (
     fetch_versions,
     select,
 )
+from kg.names import fold_dataset_name, fold_org_name
 from kg.namespace import ID
 from kg.query import closest_text
 from kg.resolve import Resolver
-from kg.resolve.names import dataset_key, org_key
 from kg.scope import NEWEST, Scope
 
 SEP = "; "
@@ -57,18 +57,18 @@ def resolve_filters(labels: Labels, resolver: Resolver, dataset: str | None = No
     """Turn the user's text into node IRIs: any label, spelling or (organisations) ODS code."""
     filters = Filters()
     if dataset:
-        key = dataset_key(dataset)
-        filters.datasets = {resolver.dataset(dataset).iri} | {
-            x for x, names in labels.names.items() if any(dataset_key(n) == key for n in names)
+        key = fold_dataset_name(dataset)
+        filters.datasets = {resolver.try_dataset(dataset).iri} | {
+            x for x, names in labels.names.items() if any(fold_dataset_name(n) == key for n in names)
             and x.startswith(DATASET_IRI)}
         filters.datasets |= {x for x, broader in labels.broader.items() if broader & filters.datasets}
     if org:
-        key, code = org_key(org), org.strip().upper()
-        filters.orgs = {resolver.organisation(org).iri} | {
+        key, code = fold_org_name(org), org.strip().upper()
+        filters.orgs = {resolver.try_organisation(org).iri} | {
             x for x, names in labels.names.items() if x.startswith(ORG_IRI) and (
-                labels.code.get(x, "").upper() == code or any(org_key(n) == key for n in names))}
+                labels.code.get(x, "").upper() == code or any(fold_org_name(n) == key for n in names))}
     if legal_basis:
-        filters.bases = {b.iri for b in resolver.legal_bases(legal_basis)}
+        filters.bases = {b.iri for b in resolver.try_legal_bases(legal_basis)}
     for kind, text, iris, prefix in (("dataset", dataset, filters.datasets, DATASET_IRI),
                                      ("organisation", org, filters.orgs, ORG_IRI),
                                      ("legal basis", legal_basis, filters.bases, LEGAL_BASIS_IRI)):
@@ -165,7 +165,7 @@ class FlowBuilder:
 
 def source_nodes(resolver: Resolver) -> dict[str, str]:
     """The two data routes as nodes, identified through the organisation vocabulary."""
-    return {key: resolver.organisation(label).iri for key, label in SOURCE_LABELS.items()}
+    return {key: resolver.try_organisation(label).iri for key, label in SOURCE_LABELS.items()}
 
 
 def _keep(v: Version, filters: Filters, labels: Labels) -> bool:

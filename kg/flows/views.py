@@ -26,7 +26,7 @@ import networkx as nx
 from kg.errors import RegkgError
 from kg.flows.analysis import Chain, chains, find_nodes
 from kg.flows.graph import ROLE_ORDER
-from kg.resolve.names import org_key
+from kg.names import fold_org_name
 
 VIEWS = ("dataset", "organisation", "processor")
 MAX_NODES = 60
@@ -47,7 +47,7 @@ TYPE_GROUPS = {
     "charities": ("Charity",),
 }
 OTHER_TYPE = "other organisations"
-_GROUP_OF_TYPE = {org_key(t): group for group, types in TYPE_GROUPS.items() for t in types}
+_GROUP_OF_TYPE = {fold_org_name(t): group for group, types in TYPE_GROUPS.items() for t in types}
 # the name of a top-N layer's "N more" group
 MORE = {1: "datasets", 4: "processors", 5: "sub-processors"}
 PEEL = 8  # at most this many of a group's busiest members are drawn beside it: a column, not a list
@@ -57,7 +57,7 @@ Item = tuple[str, str, str, str, str, str]  # agreement, dataset label, link, ev
 
 def type_group(org_type: str) -> str:
     """The group an organisation type is drawn in; an organisation of no known type is "other"."""
-    return _GROUP_OF_TYPE.get(org_key(org_type), OTHER_TYPE) if org_type else OTHER_TYPE
+    return _GROUP_OF_TYPE.get(fold_org_name(org_type), OTHER_TYPE) if org_type else OTHER_TYPE
 
 
 @dataclass(frozen=True)

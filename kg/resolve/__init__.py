@@ -153,13 +153,20 @@ class Resolver:
         Answers are cached per text (a full edition asks ~66,000 times about a few dozen cells;
         profiled: scanning them was half of the mapping time); unresolved ones are tallied per call.
         """
-        hit = self._bases_cache.get(text)
-        if hit is None:
-            hit = self._bases_cache[text] = self._legal_bases(text)
-        found, unresolved = hit
+        found, unresolved = self._bases_of(text)
         for key in unresolved:
             self.unresolved[key] += 1
         return list(found)
+
+    def try_legal_bases(self, text: str) -> list[Resolved]:
+        """Like ``legal_bases``, without tallying unknown text: what a user typed, not a mention."""
+        return list(self._bases_of(text)[0])
+
+    def _bases_of(self, text: str) -> tuple[tuple[Resolved, ...], tuple[tuple[str, str], ...]]:
+        hit = self._bases_cache.get(text)
+        if hit is None:
+            hit = self._bases_cache[text] = self._legal_bases(text)
+        return hit
 
     def _legal_bases(self, text: str) -> tuple[tuple[Resolved, ...], tuple[tuple[str, str], ...]]:
         if not tidy_name(text):

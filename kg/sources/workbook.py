@@ -421,7 +421,7 @@ class _Reader(CellValues):
             self.agreements.setdefault(key[0], Agreement(key[0])).versions.append(version)
 
     def _splitter(self, sheet: _Sheet) -> ControllerSplitter:
-        """A controller splitter knowing every name the workbook writes whole (trap 2)."""
+        """A controller splitter knowing every name the workbook writes whole (docs/register.md, trap 2)."""
         applicant = sheet.getter("Applicant Organisation")
         controllers = sheet.getter("Data Controller(s)")
         names = [_text(applicant(row)) for row in sheet.rows]
@@ -660,7 +660,7 @@ def _rows(rows: list[int]) -> str:
 
 
 def _use_identity(use: DatasetUse) -> tuple[Any, ...]:
-    """What makes two Datasets rows of one version the same row (trap 7)."""
+    """What makes two Datasets rows of one version the same row (docs/register.md, trap 7)."""
     return (fold_text(use.name), tuple(use.types_of_data), tuple(use.sensitivity),
             tuple(use.access_methods), tuple(use.legal_bases), tuple(use.confidentiality))
 
