@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_editions import PAGE, SAMPLE, edit
+from test_edition_build_and_diff import PAGE, SAMPLE, edit
 from typer.testing import CliRunner
 
 from kg.build import build, enrich
