@@ -174,8 +174,8 @@ def test_injection_shaped_parameter_does_not_break_ask(base):
     evil = '"} ; DROP'
     status, _, page = fetch(f"{base}/ask/processors-of-dataset?{urlencode({'dataset': evil})}")
     assert status == 400  # a name the store does not hold is refused, escaped, not answered with 0 rows
-    assert 'value="&quot;} ; DROP"' in page
-    assert "parameter dataset: no dataset &#x27;&quot;} ; DROP&#x27; in the store" in page
+    assert 'value="&#34;} ; DROP"' in page
+    assert "parameter dataset: no dataset &#39;&#34;} ; DROP&#39; in the store" in page
     status, _, body = fetch(f"{base}/ask/processors-of-dataset?{urlencode({'dataset': evil, 'format': 'json'})}")
     assert status == 400 and "no dataset" in body
     assert len(fetch(f"{base}/ask/agreements?format=json")[2]) > 100  # the store is untouched
