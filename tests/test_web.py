@@ -297,11 +297,13 @@ def test_trace_page_and_csv(base, sample_store_path):
     assert body == cli_output("trace", "--dataset", "SUS+", "--format", "csv", "--store", str(sample_store_path))
 
 
-def test_flows_page_is_offline(base):
+def test_flows_page_is_offline_with_a_form_and_a_way_back(base):
     status, headers, page = fetch(f"{base}/flows?{urlencode({'dataset': 'SUS+'})}")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "Data flows (dataset=SUS+)" in page
     assert 'src="http' not in page and 'href="http' not in page
+    assert '<a href="/">regkg</a>' in page  # a way back, and the form that drew it, filled in
+    assert '<form method="get" action="/flows"' in page and 'name="dataset" value="SUS+"' in page
 
 
 def test_dns_rebinding_host_is_refused(base):
