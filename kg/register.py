@@ -119,6 +119,18 @@ class Register:
     def stats(self) -> queries.QueryResult:
         return stats.stats(self.store)
 
+    def diff(self, old: str, new: str) -> queries.QueryResult:
+        """What changed between two editions, as ``regkg diff``."""
+        from kg.diff import diff
+
+        return diff(self.store, old, new)
+
+    def history(self, reference: str) -> queries.QueryResult:
+        """An agreement's timeline across editions, as ``regkg history``."""
+        from kg.history import history
+
+        return history(self.store, reference)
+
     # ----------------------------------------------------------------- the read model (pages, search)
 
     def show(self, ref_or_name: str, edition: str | None = None) -> dict[str, Any]:

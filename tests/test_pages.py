@@ -333,3 +333,12 @@ def test_every_page_escapes_script_in_titles_names_and_parameters(evil_store):
     assert "DSfC &lt;script&gt;alert(1)&lt;/script&gt; IV RS" in pages[f"/agreements/{REFERENCE}"][2]
     assert "Evil &lt;script&gt;alert(1)&lt;/script&gt; Trust" in pages["/search?q=evil"][2]
     assert EVIL not in flows
+
+
+def test_register_delegates_to_the_library_as_the_cli_does(sample_store_path):
+    register = Register(sample_store_path)
+    assert register.ask("agreements").rows[0][0] == "DARS-NIC-114652-L3R2T"
+    assert register.query("SELECT ?id WHERE { ?a dcterms:identifier ?id } ORDER BY ?id LIMIT 1").rows == [
+        ["DARS-NIC-114652-L3R2T"]]
+    assert {r[4] for r in register.trace("SUS+").rows} >= {ICB}
+    assert register.history(REFERENCE).columns and register.refresh() is False
