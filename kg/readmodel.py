@@ -544,8 +544,8 @@ class ReadModel:
             ek, entity["iri"])
         by_year = self.rows(
             "SELECT substr(r.month, 1, 4) AS year, SUM(r.files) AS files FROM release r WHERE r.dataset = ? "
-            f"AND {RELEASE_LISTED} AND EXISTS (SELECT 1 FROM version v JOIN listed l ON l.version = v.iri "
-            "AND l.edition = ? WHERE v.node = r.node) GROUP BY year ORDER BY year", entity["iri"], *[ek] * 5)
+            f"AND {RELEASE_LISTED} AND r.node IN (SELECT v.node FROM listed l JOIN version v ON v.iri = l.version "
+            "WHERE l.edition = ?) GROUP BY year ORDER BY year", entity["iri"], *[ek] * 5)
         agreements = self.rows(
             "SELECT a.key AS agreement, a.label AS title, min(v.start) AS start, max(v.end) AS end FROM use u "
             "JOIN listed l ON l.version = u.version AND l.edition = ? JOIN version v ON v.iri = u.version "
