@@ -1,4 +1,4 @@
-"""Pages in a real headless Chromium (Debian's, never a downloaded one): vis draws every node; a person browses the register."""
+"""Pages in a real headless Chromium (Debian's, never a downloaded one): vis draws every node; a person browses."""
 
 from __future__ import annotations
 
