@@ -58,7 +58,7 @@ if str(ROOT) not in sys.path:
 TARGETS = {"build_s": 8.0, "build_mb": 500.0, "ratio": 3.0, "query_ms": 50.0, "render_s": 3.0}
 # issue 16: the register's history in one store
 HISTORY = {"one_s": 20.0, "one_mb": 1024.0, "many_s": 480.0, "many_mb": 1536.0, "add_s": 10.0, "query_ratio": 1.2}
-STEPS = ("one", "baseline", "twelve", "history", "add", "flows")
+STEPS = ("one", "baseline", "twelve", "history", "add", "flows", "web")
 GENERATED = ("## Targets", "## History (issue 16)")  # the sections run.py writes; every other one is kept
 TRACE_ORG = "04V"
 PACKAGES = ("pyoxigraph", "oxrdflib", "rdflib", "python-calamine", "openpyxl", "networkx", "pyvis")
@@ -221,8 +221,15 @@ def child_flows(store: str) -> dict:
     return measure(store)
 
 
-CHILDREN = {"build": child_build, "queries": child_queries, "busiest": child_busiest,
-            "render": child_render, "baseline": child_baseline, "quads": child_quads, "flows": child_flows}
+def child_web(store: str) -> dict:
+    """Entity pages, search and table views on a built store (benchmarks/web_bench.py, issue 12)."""
+    from benchmarks.web_bench import measure
+
+    return measure(Path(store), 5)
+
+
+CHILDREN = {"build": child_build, "queries": child_queries, "busiest": child_busiest, "render": child_render,
+            "baseline": child_baseline, "quads": child_quads, "flows": child_flows, "web": child_web}
 
 
 class StepKilled(Exception):
@@ -692,6 +699,12 @@ def main(argv: list[str] | None = None) -> int:
         r["add"] = step(f"(add) regkg build --add {se['next'].name}", "build", [str(se["next"])], store_many, True)
         r["add"]["edition"] = se["next"].name
         # the store now holds one more edition: the next history step rebuilds it from the folder
+
+    if "web" in steps:  # issue 12: pages ≤ 200 ms, search ≤ 100 ms, on every store built above
+        r["web"] = [step(f"(web) pages and search on {Path(s).name}", "web", s) for s in (store_one, store_many)
+                    if Path(s).exists()]
+        for figures in r["web"]:
+            print(json.dumps(figures))
 
     (out / "results.json").write_text(json.dumps(r, indent=1, default=str))
     rows = table(r, args.timeout)

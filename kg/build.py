@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kg import readmodel
 from kg import store as stores
 from kg.content import ContentIndex, Plan
 from kg.errors import SourceError, StrictModeError
@@ -146,6 +147,7 @@ def _build(files: list[Path], target: Path, add: bool, strict: bool, edition: st
                         progress(f"loading {graph_iri.rsplit('/', 1)[-1]}")
                     stores.replace_graph(writable, graph_iri, spool)
                 write_changes(writable, state.before, membership, Path(scratch) / "editions.nq")
+                readmodel.write(writable, staging.folder / readmodel.FILENAME)  # pages and search (docs/web.md)
 
 
 @dataclass

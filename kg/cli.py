@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from importlib import metadata
@@ -458,7 +459,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0 picks a free one).")] = 8808,
 ) -> None:
-    """Serve a read-only SPARQL 1.1 endpoint (/sparql) and a small HTML UI over the store."""
+    """Serve the register as pages (agreements, organisations, datasets, search, tables) and a read-only SPARQL 1.1 endpoint (/sparql)."""
     from kg import web
 
     try:
@@ -469,6 +470,30 @@ def serve(
         raise fail(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     err.print(f"serving {server.url} (SPARQL at {server.url}sparql); Ctrl-C stops", highlight=False)
     web.serve(server)
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="An agreement reference (DARS-NIC-…), or any spelling or code of an organisation, dataset, legal basis or purpose.")],
+    store: StoreOpt = None,
+    edition: EditionOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Print the page of an agreement, organisation, dataset, legal basis or purpose (as `regkg serve` shows it)."""
+    from kg.register import Register
+    from kg.show import lines
+
+    if fmt not in ("text", "json"):
+        raise fail(f"unknown format {fmt!r}; choose text or json")
+    try:
+        page = Register(store).show(name, edition)
+    except RegkgError as e:
+        raise fail(str(e)) from None
+    if fmt == "json":
+        print(json.dumps(page, ensure_ascii=False, indent=1))
+    else:
+        for line in lines(page):
+            print(line)
 
 
 @app.command()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -17,6 +20,7 @@ from typer.testing import CliRunner
 from kg.build import build
 from kg.cli import app as cli
 from kg.namespace import DCT, iri_agreement
+from kg.query import _local_prefixes
 from kg.resources import samples_dir
 from kg.web import make_server
 
@@ -24,6 +28,7 @@ FIRST_THREE = "SELECT ?id WHERE { ?a a dur:DataSharingAgreement ; dct:identifier
 IDS = ["DARS-NIC-114652-L3R2T", "DARS-NIC-116738-W8J8Q", "DARS-NIC-116829-C2B8N"]
 EVIL = "<script>alert(1)</script>"
 PAGE = "nhs_leicester_leicestershire_and_rutland_icb__04v.txt"
+PREFIX_IRIS_OF_THE_CLI = _local_prefixes()
 
 
 @contextmanager
@@ -174,8 +179,8 @@ def test_injection_shaped_parameter_does_not_break_ask(base):
     evil = '"} ; DROP'
     status, _, page = fetch(f"{base}/ask/processors-of-dataset?{urlencode({'dataset': evil})}")
     assert status == 400  # a name the store does not hold is refused, escaped, not answered with 0 rows
-    assert 'value="&quot;} ; DROP"' in page
-    assert "parameter dataset: no dataset &#x27;&quot;} ; DROP&#x27; in the store" in page
+    assert 'value="&#34;} ; DROP"' in page
+    assert "parameter dataset: no dataset &#39;&#34;} ; DROP&#39; in the store" in page
     status, _, body = fetch(f"{base}/ask/processors-of-dataset?{urlencode({'dataset': evil, 'format': 'json'})}")
     assert status == 400 and "no dataset" in body
     assert len(fetch(f"{base}/ask/agreements?format=json")[2]) > 100  # the store is untouched
@@ -202,14 +207,87 @@ def test_index_lists_stats_and_every_named_query(base):
     assert "http://" not in page.split("</style>")[0] and "<script" not in page and "<link" not in page
 
 
-def test_index_runs_a_query_and_caps_html_rows(base):
-    _, _, page = fetch(f"{base}/?{urlencode({'query': FIRST_THREE})}")
-    assert all(f"<td>{v}</td>" in page for v in IDS) and "3 rows." in page
-    _, _, page = fetch(f"{base}/?{urlencode({'query': 'SELECT * WHERE { ?s ?p ?o }'})}")
-    assert page.count("<tr>") == 1 + 1000 + 1 + 3  # header, capped rows; then the stats table (header + 3 graphs)
-    assert "Showing the first 1,000 rows (pages show at most 1,000)" in page
-    status, _, page = fetch(f"{base}/?{urlencode({'query': 'SELECT nonsense'})}")
+def test_query_form_runs_a_query_as_a_paged_table(base):
+    _, _, page = fetch(f"{base}/query?{urlencode({'query': FIRST_THREE})}")
+    assert all(f'<a href="/agreements/{v}">{v}</a>' in page for v in IDS) and "Rows 1–3 of 3; page 1 of 1." in page
+    everything = urlencode({"query": "SELECT * WHERE { ?s ?p ?o }"})
+    _, _, page = fetch(f"{base}/query?{everything}")
+    total = int(re.search(r"Rows 1–100 of ([\d,]+);", page)[1].replace(",", ""))
+    assert total > 1000 and page.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == 100
+    _, _, page = fetch(f"{base}/query?{everything}&_page=12")  # past the first 1,000 rows
+    assert f"Rows 1,101–1,200 of {total:,}; page 12 of {-(-total // 100)}." in page
+    status, _, page = fetch(f"{base}/?{urlencode({'query': 'SELECT nonsense'})}")  # the form's old address
     assert status == 400 and "SPARQL syntax error" in page
+
+
+@pytest.mark.parametrize("prefix", sorted(PREFIX_IRIS_OF_THE_CLI))
+def test_every_prefix_the_cli_knows_works_on_sparql_and_the_form(base, sample_store_path, prefix):
+    sparql = f"SELECT ?x WHERE {{ BIND({prefix}:x AS ?x) }}"
+    expected = cli_output("query", sparql, "--format", "csv", "--store", str(sample_store_path))
+    status, _, body = fetch(f"{base}/sparql?{urlencode({'query': sparql})}", headers={"Accept": "text/csv"})
+    assert status == 200 and body.replace("\r\n", "\n") == expected
+    status, _, page = fetch(f"{base}/query?{urlencode({'query': sparql, 'format': 'csv'})}")
+    assert status == 200 and page == expected
+
+
+def test_dcterms_on_sparql_answers_as_in_the_cli(base, sample_store_path):
+    sparql = "SELECT ?id WHERE { ?a a dur:DataSharingAgreement ; dcterms:identifier ?id } ORDER BY ?id LIMIT 3"
+    status, _, body = fetch(f"{base}/sparql?{urlencode({'query': sparql})}")
+    assert status == 200 and json.loads(body) == expected_json()
+
+
+# --------------------------------------------------------------------------- tables: sort, facets, pages, files
+
+
+def rows_of(page: str) -> list[list[str]]:
+    """The cells of the result table of a page, as text."""
+    body = page.split('<section id="results">')[1].split("<tbody>")[1].split("</tbody>")[0]
+    return [[re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_named_query_table_sorts_by_a_column_both_ways(base):
+    _, _, page = fetch(f"{base}/ask/processors?_sort=processor")
+    names = [r[1] for r in rows_of(page)]
+    assert names == sorted(names, key=str.casefold) and names[0] == "Blackpool Victoria Hospital"
+    assert 'href="/ask/processors?_sort=processor&amp;_sort_desc=1"' in page  # the header's link turns it round
+    _, _, page = fetch(f"{base}/ask/processors?_sort=processor&_sort_desc=1")
+    assert [r[1] for r in rows_of(page)] == sorted(names, key=str.casefold, reverse=True)
+
+
+def test_named_query_table_counts_facets_and_filters_on_one(base):
+    _, _, page = fetch(f"{base}/ask/processors")
+    facet = page.split("<b>role</b>")[1].split("</ul>")[0]
+    assert re.findall(r'<a href="([^"]*)">(\w[\w-]*)</a> (\d+)', facet) == [
+        ("/ask/processors?role__exact=processor", "processor", "12"),
+        ("/ask/processors?role__exact=infrastructure", "infrastructure", "8")]
+    _, _, page = fetch(f"{base}/ask/processors?role__exact=infrastructure")
+    rows = rows_of(page)
+    assert len(rows) == 8 and {r[4] for r in rows} == {"infrastructure"}
+    assert sorted({r[1] for r in rows}) == ["Blackpool Victoria Hospital", "Lima Networks Ltd", "Microsoft Limited"]
+    assert "Rows 1–8 of 8 (filtered from 20)" in page and 'title="clear this filter"' in page
+
+
+def test_named_query_table_pages(base):
+    _, _, first = fetch(f"{base}/ask/processors?_sort=processor&_size=8")
+    _, _, third = fetch(f"{base}/ask/processors?_sort=processor&_size=8&_page=3")
+    _, _, whole = fetch(f"{base}/ask/processors?_sort=processor")
+    assert "Rows 1–8 of 20; page 1 of 3." in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "Rows 17–20 of 20; page 3 of 3." in third and 'rel="next"' not in third
+    assert rows_of(first) + rows_of(third) == rows_of(whole)[:8] + rows_of(whole)[16:]
+
+
+def test_named_query_csv_download_holds_the_whole_sorted_filtered_result(base, sample_store_path):
+    _, _, page = fetch(f"{base}/ask/processors?_sort=processor&_size=5&role__exact=processor")
+    link = re.search(r'href="(/ask/processors\?[^"]*format=csv)"', page)[1].replace("&amp;", "&")
+    status, headers, body = fetch(base + link)
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    expected = list(csv.reader(io.StringIO(cli_output("ask", "processors", "--format", "csv",
+                                                      "--store", str(sample_store_path)))))
+    wanted = sorted((r for r in expected[1:] if r[4] == "processor"), key=lambda r: r[1].casefold())
+    got = list(csv.reader(io.StringIO(body)))
+    assert got[0] == expected[0] and len(got) == 1 + 12  # every row, not the page's five
+    assert [r[1] for r in got[1:]] == [r[1] for r in wanted]
 
 
 def test_trace_page_and_csv(base, sample_store_path):
@@ -219,11 +297,13 @@ def test_trace_page_and_csv(base, sample_store_path):
     assert body == cli_output("trace", "--dataset", "SUS+", "--format", "csv", "--store", str(sample_store_path))
 
 
-def test_flows_page_is_offline(base):
+def test_flows_page_is_offline_with_a_form_and_a_way_back(base):
     status, headers, page = fetch(f"{base}/flows?{urlencode({'dataset': 'SUS+'})}")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "Data flows (dataset=SUS+)" in page
     assert 'src="http' not in page and 'href="http' not in page
+    assert '<a href="/">regkg</a>' in page  # a way back, and the form that drew it, filled in
+    assert '<form method="get" action="/flows"' in page and 'name="dataset" value="SUS+"' in page
 
 
 def test_dns_rebinding_host_is_refused(base):

@@ -1,9 +1,12 @@
 """The HTTP server: routing, guards and headers around the views (standard library only).
 
-One read-only store and one resolver are opened at start and shared by every request thread.  Work on
-the store runs in a worker thread and the request stops waiting after ``QUERY_TIMEOUT`` seconds
-(Oxigraph releases the GIL while it evaluates, so the wait is honoured; a runaway query itself runs on
-in the background, and at most ``WORKERS`` run at once).
+One :class:`kg.register.Register` (the read-only store, its read model, the resolver) is opened at
+start and shared by every request thread; each request first lets it notice a store that a build has
+swapped in since (one ``stat``).  Work on the store runs in a worker thread and the request stops
+waiting after ``QUERY_TIMEOUT`` seconds (Oxigraph releases the GIL while it evaluates, so the wait is
+honoured; a runaway query itself runs on in the background, and at most ``WORKERS`` run at once).
+Table results are kept (``RESULTS`` of them, per store generation), so sorting, filtering and paging
+a result never runs its query again.
 """
 
 from __future__ import annotations
@@ -13,17 +16,17 @@ import socket
 import sys
 import threading
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-import pyoxigraph as ox
-
-from kg import store as stores
 from kg.errors import RegkgError
-from kg.resolve import Resolver
+from kg.query import QueryResult
+from kg.register import Register
+from kg.web import work
 from kg.web.messages import PAGE_CSP, Request, Response, text
 from kg.web.sparql import ProtocolError
 from kg.web.views import route
@@ -33,19 +36,35 @@ T = TypeVar("T")
 QUERY_TIMEOUT = 30.0
 WORKERS = 4
 MAX_BODY = 1 << 20
+RESULTS = 32
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
 class App:
-    """The shared state of a running server: the store, the resolver and the query slots."""
+    """The shared state of a running server: the register, the query slots and the kept results."""
 
-    def __init__(self, store: ox.Store, resolver: Resolver | None = None, timeout: float = QUERY_TIMEOUT):
-        self.store = store
-        self.resolver = resolver or Resolver.load()
+    def __init__(self, register: Register, timeout: float = QUERY_TIMEOUT):
+        self.register = register
         self.timeout = timeout
         self.slots = threading.BoundedSemaphore(WORKERS)
+        self.results: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self.results_lock = threading.Lock()
 
-    def guarded(self, work: Callable[..., T], *args: object) -> T:
+    def result(self, job: tuple) -> QueryResult:
+        """The table of ``job`` (see ``kg.web.work.table``), computed once per store generation."""
+        key = (self.register.generation, *job)
+        with self.results_lock:
+            if key in self.results:
+                self.results.move_to_end(key)
+                return self.results[key]
+        found = self.guarded(work.table, self.register, job)
+        with self.results_lock:
+            self.results[key] = found
+            while len(self.results) > RESULTS:
+                self.results.popitem(last=False)
+        return found
+
+    def guarded(self, job: Callable[..., T], *args: object) -> T:
         """Run store work in a daemon thread; the request waits at most ``timeout`` seconds for it.
 
         Daemon threads (not a pool) so that a runaway query never holds up Ctrl-C; the slots bound
@@ -57,7 +76,7 @@ class App:
 
         def run() -> None:
             try:
-                outcome["value"] = work(*args)
+                outcome["value"] = job(*args)
             except BaseException as e:
                 forget_locals(e)
                 outcome["error"] = e
@@ -94,6 +113,7 @@ class Server(ThreadingHTTPServer):
     """A threading HTTP server that carries the :class:`App` its handlers use."""
 
     daemon_threads = True
+    request_queue_size = 2048  # the listen backlog: a burst of clients waits rather than being refused
 
     def __init__(self, address: tuple[str, int], app: App):
         if ":" in address[0]:
@@ -110,7 +130,7 @@ class Server(ThreadingHTTPServer):
 def make_server(store_path: Path | str | None = None, host: str = "127.0.0.1", port: int = 8808,
                 *, timeout: float = QUERY_TIMEOUT) -> Server:
     """The server ``regkg serve`` runs (and the tests start on port 0): store opened read-only."""
-    return Server((host, port), App(stores.open_store(store_path), timeout=timeout))
+    return Server((host, port), App(Register(store_path), timeout=timeout))
 
 
 def serve(server: Server) -> None:
@@ -165,6 +185,7 @@ class Handler(BaseHTTPRequestHandler):
             request = self.read_request(method)
             if not allowed_host(self.headers.get("Host", ""), str(self.server.server_address[0])):
                 raise ProtocolError(403, "unexpected Host header: this server answers only to localhost")
+            self.server.app.register.refresh()
             response = route(self.server.app, request)
         except ProtocolError as e:
             response = text(e.status, e.message)

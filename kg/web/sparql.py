@@ -2,8 +2,8 @@
 
 Results are written by pyoxigraph's own serialisers (JSON, XML, CSV, TSV; Turtle, N-Triples…), so
 what a client gets is exactly what Oxigraph's server would give.  Queries see the union of all named
-graphs, like ``regkg query``, unless the request names its dataset (``default-graph-uri``,
-``named-graph-uri``).  The store is opened read-only; updates are refused before they reach it.
+graphs, like ``regkg query`` and with its predeclared prefixes, unless the request names its dataset
+(``default-graph-uri``, ``named-graph-uri``).  The store is opened read-only; updates are refused before they reach it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
-from kg.namespace import PREFIX_IRIS
+from kg.query import _local_prefixes as query_prefixes  # the prefixes `regkg query` predeclares
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -98,7 +98,7 @@ def execute(store: ox.Store, request: Request) -> Result:
         if request.default_graphs or request.named_graphs:
             dataset = {"default_graph": [ox.NamedNode(g) for g in request.default_graphs] or None,
                        "named_graphs": [ox.NamedNode(g) for g in request.named_graphs] or None}
-        return store.query(request.query, prefixes=PREFIX_IRIS, **dataset)
+        return store.query(request.query, prefixes=query_prefixes(), **dataset)
     except SyntaxError as e:
         raise ProtocolError(400, f"SPARQL syntax error: {e}") from None
     except ValueError as e:  # a graph IRI that is not an IRI
@@ -147,31 +147,3 @@ def serialize(result: Result, accept: str, shorthand: str | None = None) -> tupl
     body = result.serialize(format=fmt)
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
     return body, media + charset
-
-
-@dataclass
-class Table:
-    """The first rows of a result, as text, for an HTML page."""
-
-    columns: list[str]
-    rows: list[list[str | None]]
-    more: bool = False
-    boolean: bool | None = None
-
-
-def table(result: Result, limit: int) -> Table:
-    """At most ``limit`` rows of any result (a CONSTRUCT gives subject, predicate, object)."""
-    if isinstance(result, ox.QueryBoolean):
-        return Table(["ask"], [[str(bool(result)).lower()]], boolean=bool(result))
-    if isinstance(result, ox.QueryTriples):
-        columns = ["subject", "predicate", "object"]
-        cells = ([t.subject.value, t.predicate.value, getattr(t.object, "value", str(t.object))] for t in result)
-    else:
-        columns = [v.value for v in result.variables]
-        cells = ([None if s[c] is None else getattr(s[c], "value", str(s[c])) for c in columns] for s in result)
-    rows = []
-    for row in cells:
-        if len(rows) == limit:
-            return Table(columns, rows, more=True)
-        rows.append(row)
-    return Table(columns, rows)

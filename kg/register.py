@@ -1,0 +1,147 @@
+"""One core object holding the store, the resolver and the vocabulary, for every reader of a built store.
+
+The web server, ``regkg show`` (and, later, the other commands and the notebook) ask the register
+through a :class:`Register`: it opens the built store read-only once, loads the resolver and the
+vocabulary once, on first use, and delegates each question to the library module that answers it
+(``kg.query``, ``kg.scope``, ``kg.flows``, ``kg.trace``, ``kg.readmodel``).  A build swaps a new store
+in by switching a link (``kg.store.swap_in``); :meth:`Register.refresh` notices that by one ``stat``
+(``kg.store.generation``) and reopens the store and its read model, so a long-running reader answers
+from the data it was last given.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg import query as queries
+from kg import readmodel, stats
+from kg import store as stores
+from kg.errors import RegkgError
+from kg.scope import NEWEST, Scope, check, scope_of
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pyoxigraph as ox
+
+    from kg.resolve import Resolver
+    from kg.vocab import Vocabulary
+
+
+class Register:
+    """The built store at ``store_path`` (the default store if None), its read model, resolver and vocabulary."""
+
+    def __init__(self, store_path: Path | str | None = None):
+        self.path = stores.resolve_path(store_path)
+        self._lock = threading.Lock()
+        self._resolver: Resolver | None = None
+        self._vocabulary: Vocabulary | None = None
+        self._generation = ""
+        self._read: readmodel.ReadModel | None = None
+        self._store = self._open()
+
+    def _open(self) -> ox.Store:
+        self._generation = stores.generation(self.path)
+        store = stores.open_store(self.path)
+        self._read = None
+        return store
+
+    def refresh(self) -> bool:
+        """Reopen the store (and forget its read model) if a build swapped a new one in; True if it did.
+
+        Cheap enough for every request: one ``stat`` of the store's marker file.
+        """
+        if stores.generation(self.path) == self._generation:
+            return False
+        with self._lock:
+            if stores.generation(self.path) != self._generation:
+                self._store = self._open()
+                return True
+        return False
+
+    @property
+    def generation(self) -> str:
+        return self._generation
+
+    @property
+    def store(self) -> ox.Store:
+        return self._store
+
+    @property
+    def resolver(self) -> Resolver:
+        if self._resolver is None:
+            from kg.resolve import Resolver
+
+            self._resolver = Resolver.load()
+        return self._resolver
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            from kg.vocab import Vocabulary
+
+            self._vocabulary = Vocabulary.load()
+        return self._vocabulary
+
+    @property
+    def read(self) -> readmodel.ReadModel:
+        """The read model built with the store; a store built before it had one is an error saying to rebuild."""
+        current = self._read
+        if current is None:
+            current = self._read = readmodel.ReadModel(Path(self.path) / readmodel.FILENAME)
+        return current
+
+    # ----------------------------------------------------------------- the graph (SPARQL)
+
+    def scope(self, edition: str | None = None, every: bool = False) -> Scope:
+        """The checked scope of ``--edition``/``--all-editions`` (the newest edition when neither)."""
+        return check(self.store, scope_of(edition, every))
+
+    def query(self, sparql: str, values: dict[str, str] | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
+        """An ad hoc SELECT or ASK, exactly as ``regkg query`` runs it (same prefixes, same errors)."""
+        return queries.run_text(self.store, sparql, values, self.resolver, scope)
+
+    def ask(self, name: str, values: dict[str, str] | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
+        """A named query with its parameters bound, as ``regkg ask`` runs it."""
+        return queries.ask(self.store, name, values, self.resolver, scope)
+
+    def trace(self, dataset: str | None = None, org: str | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
+        from kg.trace import trace
+
+        return trace(self.store, dataset, org, self.resolver, scope)
+
+    def flows(self, scope: Scope = NEWEST, **filters: str | None) -> nx.MultiDiGraph:
+        from kg.flows import flow_graph
+
+        return flow_graph(self.store, resolver=self.resolver, scope=scope, **filters)
+
+    def stats(self) -> queries.QueryResult:
+        return stats.stats(self.store)
+
+    def diff(self, old: str, new: str) -> queries.QueryResult:
+        """What changed between two editions, as ``regkg diff``."""
+        from kg.diff import diff
+
+        return diff(self.store, old, new)
+
+    def history(self, reference: str) -> queries.QueryResult:
+        """An agreement's timeline across editions, as ``regkg history``."""
+        from kg.history import history
+
+        return history(self.store, reference)
+
+    # ----------------------------------------------------------------- the read model (pages, search)
+
+    def show(self, ref_or_name: str, edition: str | None = None) -> dict[str, Any]:
+        """The page of an agreement (by reference) or of anything named (by any spelling or code)."""
+        kind, key = self.read.find(ref_or_name)
+        return self.read.page(kind, key, edition)
+
+    def page(self, kind: str, key: str, edition: str | None = None) -> dict[str, Any]:
+        if kind not in readmodel.KINDS:
+            raise RegkgError(f"no kind of page {kind!r}; known: {', '.join(readmodel.KINDS)}")
+        return self.read.page(kind, key, edition)
+
+    def search(self, text: str, per_kind: int = 10) -> dict[str, list[readmodel.Hit]]:
+        return self.read.search(text, per_kind)

@@ -1,0 +1,42 @@
+"""The store work of the web: module-level functions of the register that return plain, picklable data.
+
+``App.guarded`` runs each of them under the server's timeout; being plain functions of a
+:class:`kg.register.Register` and plain data, they could as well run in a worker process.
+"""
+
+from __future__ import annotations
+
+from kg import render
+from kg.errors import RegkgError
+from kg.query import QueryResult
+from kg.register import Register
+from kg.web import sparql
+
+
+def protocol(register: Register, request: sparql.Request, accept: str) -> tuple[bytes, str]:
+    """A SPARQL Protocol query, serialised in the negotiated format."""
+    return sparql.serialize(sparql.execute(register.store, request), accept, request.format)
+
+
+def table(register: Register, job: tuple) -> QueryResult:
+    """The result of one table job: ``("query", sparql, edition, every)``, ``("ask", name, values, edition,
+    every)``, ``("trace", dataset, org, edition, every)`` or ``("stats",)``."""
+    kind, *args = job
+    if kind == "stats":
+        return register.stats()
+    *head, edition, every = args
+    scope = register.scope(edition or None, every)
+    if kind == "query":
+        return register.query(head[0], scope=scope)
+    if kind == "ask":
+        return register.ask(head[0], dict(head[1]), scope)
+    if kind == "trace":
+        return register.trace(head[0] or None, head[1] or None, scope)
+    raise RegkgError(f"no table job {kind!r}")
+
+
+def flows_page(register: Register, filters: dict[str, str], edition: str, every: bool) -> str:
+    """The flow graph page of ``regkg render`` for ``filters``, as HTML."""
+    flow = register.flows(register.scope(edition or None, every), **{k: v or None for k, v in filters.items()})
+    heading = "Data flows" + (f" ({flow.graph['filters']})" if flow.graph.get("filters") else "")
+    return render.to_html(flow, heading=heading)
