@@ -456,16 +456,27 @@ def orgs(
 @app.command()
 def serve(
     store: StoreOpt = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default: this machine only).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on (0 picks a free one).")] = 8808,
+    host: Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on (loopback by default: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", metavar="PORT", help="Port to listen on (0 picks a free one).")] = 8808,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", help="Stop a query that runs longer than this (its worker is replaced).")] = 30.0,
+    workers: Annotated[int, typer.Option("--workers", metavar="N", help="Queries run at once, each in its own process.")] = 4,
+    allow_service: Annotated[bool, typer.Option("--allow-service", metavar="", help="Let SERVICE clauses send requests to other servers (refused by default).")] = False,
 ) -> None:
-    """Serve the register as pages (agreements, organisations, datasets, search, tables) and a read-only SPARQL 1.1 endpoint (/sparql)."""
+    """Serve the register as pages (agreements, organisations, datasets, search, tables) and a read-only
+    SPARQL 1.1 endpoint (/sparql). A store rebuilt while it runs is picked up at the next request.
+
+    **Examples**
+
+    ```
+    regkg serve
+    regkg serve --store /data/regkg --port 8080 --timeout 60
+    curl 'http://127.0.0.1:8808/sparql?query=ASK%7B%7D'
+    ```
+    """
     from kg import web
 
     try:
-        server = web.make_server(store, host, port)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+        server = web.make_server(store, host, port, timeout=timeout, workers=workers, allow_service=allow_service)
     except OSError as e:
         raise fail(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     err.print(f"serving {server.url} (SPARQL at {server.url}sparql); Ctrl-C stops", highlight=False)

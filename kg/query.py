@@ -238,7 +238,7 @@ def run(store: ox.Store | Graph, sparql: str, bindings: dict[str, Identifier] | 
     if bindings:
         sparql = bind_into(sparql, bindings)
     if isinstance(store, ox.Store):
-        return _run_oxigraph(store, sparql, max_rows)
+        return _run_oxigraph(store, sparql, max_rows, allow_service)
     try:
         result = store.query(sparql, initNs=PREFIXES)
     except SyntaxError as e:
@@ -268,12 +268,36 @@ def _local_prefixes() -> dict[str, str]:
     return {prefix: str(iri) for prefix, iri in Graph().namespaces()} | PREFIX_IRIS
 
 
-def _run_oxigraph(store: ox.Store, sparql: str, max_rows: int | None = None) -> QueryResult:
-    """``run`` on a local store: Oxigraph's own evaluator, each term as its IRI or lexical value."""
+Answer = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+def execute(store: ox.Store, sparql: str, *, allow_service: bool = False, default_graphs: list[str] | None = None,
+            named_graphs: list[str] | None = None) -> Answer:
+    """The engine's own answer to a query: the one place regkg hands query text to Oxigraph.
+
+    The text is checked first (``kg.sparql_check``), the usual prefixes are predeclared, and the
+    default graph is the union of all graphs unless the caller names a dataset (the SPARQL
+    Protocol's ``default-graph-uri``/``named-graph-uri``).  ``run`` turns the answer into rows; the
+    web's ``/sparql`` serialises it as it is.
+    """
+    check_query(sparql, allow_service=allow_service)
+    dataset: dict[str, object] = {"use_default_graph_as_union": True}
+    if default_graphs or named_graphs:
+        try:
+            dataset = {"default_graph": [ox.NamedNode(g) for g in default_graphs or []] or None,
+                       "named_graphs": [ox.NamedNode(g) for g in named_graphs or []] or None}
+        except ValueError as e:
+            raise RegkgError(f"bad graph IRI: {e}") from None
     try:
-        result = store.query(sparql, prefixes=_local_prefixes(), use_default_graph_as_union=True)
+        return store.query(sparql, prefixes=_local_prefixes(), **dataset)
     except SyntaxError as e:
         raise RegkgError(syntax_error(sparql, str(e))) from None
+
+
+def _run_oxigraph(store: ox.Store, sparql: str, max_rows: int | None = None,
+                  allow_service: bool = False) -> QueryResult:
+    """``run`` on a local store: Oxigraph's own evaluator, each term as its IRI or lexical value."""
+    result = execute(store, sparql, allow_service=allow_service)
     if isinstance(result, ox.QueryBoolean):
         answer = bool(result)
         return QueryResult(columns=["ask"], rows=[[str(answer).lower()]], boolean=answer)

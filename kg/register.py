@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 class Register:
     """The built store at ``store_path`` (the default store if None), its read model, resolver and vocabulary."""
 
-    def __init__(self, store_path: Path | str | None = None):
+    def __init__(self, store_path: Path | str | None = None, *, allow_service: bool = False):
         self.path = stores.resolve_path(store_path)
+        self.allow_service = allow_service  # let SERVICE clauses call other servers (docs/security.md)
         self._lock = threading.Lock()
         self._resolver: Resolver | None = None
         self._vocabulary: Vocabulary | None = None
@@ -100,7 +101,7 @@ class Register:
 
     def query(self, sparql: str, values: dict[str, str] | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
         """An ad hoc SELECT or ASK, exactly as ``regkg query`` runs it (same prefixes, same errors)."""
-        return queries.run_text(self.store, sparql, values, self.resolver, scope)
+        return queries.run_text(self.store, sparql, values, self.resolver, scope, allow_service=self.allow_service)
 
     def ask(self, name: str, values: dict[str, str] | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
         """A named query with its parameters bound, as ``regkg ask`` runs it."""

@@ -14,6 +14,7 @@ reopens its state when a build has swapped a new store in (``kg.store.generation
 from __future__ import annotations
 
 import multiprocessing
+import pickle
 import queue
 import threading
 from collections.abc import Callable
@@ -120,7 +121,15 @@ def _serve(conn: Connection, opener: Callable[[Path], Any], path: Path) -> None:
             if stores.generation(path) != token or state is None:
                 token, state = stores.generation(path), opener(path)
             conn.send(("ok", work(state, *args)))
-        except RegkgError as e:
-            conn.send(("error", RegkgError(str(e))))
-        except Exception as e:  # the server answers 500 with one line, and the worker goes on
-            conn.send(("error", RuntimeError(f"{type(e).__name__}: {e}")))
+        except Exception as e:  # the caller gets it to raise (as a plain error if it cannot travel)
+            conn.send(("error", _portable(e)))
+
+
+def _portable(error: Exception) -> Exception:
+    """``error`` if it survives pickling both ways, else a plain error with its message."""
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:
+        kind = RegkgError if isinstance(error, RegkgError) else RuntimeError
+        return kind(str(error) if kind is RegkgError else f"{type(error).__name__}: {error}")

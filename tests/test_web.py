@@ -125,7 +125,7 @@ def test_sparql_syntax_error_is_400_with_message(base):
     status, headers, body = fetch(f"{base}/sparql?{urlencode({'query': 'SELEC ?x WHERE { ?x ?y ?z }'})}")
     assert status == 400
     assert headers["Content-Type"].startswith("text/plain")
-    assert body.startswith("SPARQL syntax error: error at 1:")
+    assert body == "SPARQL syntax error at line 1, column 10 (near 'SELEC ?x WHERE { ?x ?y ?z }'): expected CONSTRUCT\n"
 
 
 def test_sparql_unacceptable_format_is_406(base):

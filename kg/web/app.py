@@ -2,9 +2,9 @@
 
 One :class:`kg.register.Register` (the read-only store, its read model, the resolver) is opened at
 start and shared by every request thread; each request first lets it notice a store that a build has
-swapped in since (one ``stat``).  Work on the store runs in a worker thread and the request stops
-waiting after ``QUERY_TIMEOUT`` seconds (Oxigraph releases the GIL while it evaluates, so the wait is
-honoured; a runaway query itself runs on in the background, and at most ``WORKERS`` run at once).
+swapped in since (one ``stat``).  Work on the store runs in ``WORKERS`` worker processes
+(``kg.workers``), each with its own view of the store: a query past ``QUERY_TIMEOUT`` seconds has its
+worker killed and replaced, so a runaway query never keeps its slot (docs/security.md).
 Table results are kept (``RESULTS`` of them, per store generation), so sorting, filtering and paging
 a result never runs its query again.
 """
@@ -18,6 +18,7 @@ import threading
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TypeVar
@@ -30,23 +31,26 @@ from kg.web import work
 from kg.web.messages import PAGE_CSP, Request, Response, text
 from kg.web.sparql import ProtocolError
 from kg.web.views import route
+from kg.workers import Busy, TimedOut, WorkerPool
 
 T = TypeVar("T")
 
 QUERY_TIMEOUT = 30.0
 WORKERS = 4
 MAX_BODY = 1 << 20
+IDLE_TIMEOUT = 30.0
 RESULTS = 32
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
 class App:
-    """The shared state of a running server: the register, the query slots and the kept results."""
+    """The shared state of a running server: the register, the query workers and the kept results."""
 
-    def __init__(self, register: Register, timeout: float = QUERY_TIMEOUT):
+    def __init__(self, register: Register, timeout: float = QUERY_TIMEOUT, workers: int = WORKERS):
         self.register = register
         self.timeout = timeout
-        self.slots = threading.BoundedSemaphore(WORKERS)
+        self.pool = WorkerPool(partial(Register, allow_service=register.allow_service), register.path,
+                               size=workers, timeout=timeout)
         self.results: OrderedDict[tuple, QueryResult] = OrderedDict()
         self.results_lock = threading.Lock()
 
@@ -57,7 +61,7 @@ class App:
             if key in self.results:
                 self.results.move_to_end(key)
                 return self.results[key]
-        found = self.guarded(work.table, self.register, job)
+        found = self.guarded(work.table, job)
         with self.results_lock:
             self.results[key] = found
             while len(self.results) > RESULTS:
@@ -65,48 +69,15 @@ class App:
         return found
 
     def guarded(self, job: Callable[..., T], *args: object) -> T:
-        """Run store work in a daemon thread; the request waits at most ``timeout`` seconds for it.
+        """``job(register, *args)`` in a worker process, waiting at most ``timeout`` seconds for it;
+        a busy server or a query past its time answers 503."""
+        try:
+            return self.pool.run(job, *args)
+        except (Busy, TimedOut) as e:
+            raise ProtocolError(503, str(e)) from None
 
-        Daemon threads (not a pool) so that a runaway query never holds up Ctrl-C; the slots bound
-        how many run at once.
-        """
-        if not self.slots.acquire(timeout=self.timeout):
-            raise ProtocolError(503, f"the server is busy with {WORKERS} long queries; try again later")
-        outcome: dict[str, object] = {}
-
-        def run() -> None:
-            try:
-                outcome["value"] = job(*args)
-            except BaseException as e:
-                forget_locals(e)
-                outcome["error"] = e
-            finally:
-                self.slots.release()
-
-        worker = threading.Thread(target=run, name="regkg-query", daemon=True)
-        worker.start()
-        worker.join(self.timeout)
-        if worker.is_alive():
-            raise ProtocolError(503, f"the query took longer than {self.timeout:g} s; the server stopped "
-                                     "waiting for it (narrow it, or run it with `regkg query`)")
-        if "error" in outcome:
-            raise outcome["error"]  # type: ignore[misc]
-        return outcome["value"]  # type: ignore[return-value]
-
-
-def forget_locals(error: BaseException | None) -> None:
-    """Clear the frames of an error's traceback (and its causes) on the thread that raised it.
-
-    Oxigraph's query results may only be dropped on the thread that made them; a traceback handed to
-    the request thread would otherwise carry them there in its frames' locals.
-    """
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        traceback.clear_frames(error.__traceback__)
-        if error.__cause__ is not None:
-            forget_locals(error.__cause__)
-        error = error.__context__
+    def close(self) -> None:
+        self.pool.close()
 
 
 class Server(ThreadingHTTPServer):
@@ -121,6 +92,10 @@ class Server(ThreadingHTTPServer):
         self.app = app
         super().__init__(address, Handler)
 
+    def server_close(self) -> None:
+        super().server_close()
+        self.app.close()
+
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
@@ -128,9 +103,10 @@ class Server(ThreadingHTTPServer):
 
 
 def make_server(store_path: Path | str | None = None, host: str = "127.0.0.1", port: int = 8808,
-                *, timeout: float = QUERY_TIMEOUT) -> Server:
+                *, timeout: float = QUERY_TIMEOUT, workers: int = WORKERS, allow_service: bool = False) -> Server:
     """The server ``regkg serve`` runs (and the tests start on port 0): store opened read-only."""
-    return Server((host, port), App(Register(store_path), timeout=timeout))
+    return Server((host, port), App(Register(store_path, allow_service=allow_service), timeout=timeout,
+                                    workers=workers))
 
 
 def serve(server: Server) -> None:
@@ -164,6 +140,7 @@ class Handler(BaseHTTPRequestHandler):
     server: Server
     server_version = "regkg"
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT  # a connection that sends nothing for this long is closed
 
     def do_GET(self) -> None:
         self.dispatch("GET")
@@ -198,7 +175,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def read_request(self, method: str) -> Request:
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            raise ProtocolError(400, "Content-Length is not a number") from None
         if length > MAX_BODY:
             self.close_connection = True
             raise ProtocolError(413, f"request body larger than {MAX_BODY:,} bytes")

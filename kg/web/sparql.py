@@ -15,9 +15,11 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 
-from kg.query import _local_prefixes as query_prefixes  # the prefixes `regkg query` predeclares
+from kg import query
+from kg.errors import RegkgError
 
-Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+Result = query.Answer
+MAX_ANSWER = 64 * 2**20  # bytes of one /sparql answer (a full edition's every triple as JSON is ~600 MB)
 
 # Media types a client may ask for, in our order of preference (the first is the default).
 RESULTS_TYPES = {
@@ -54,6 +56,9 @@ class ProtocolError(Exception):
         self.status = status
         self.message = message
 
+    def __reduce__(self) -> tuple[type, tuple[int, str]]:
+        return ProtocolError, (self.status, self.message)  # raised in a worker process, answered by the server
+
 
 @dataclass
 class Request:
@@ -89,20 +94,17 @@ def is_update(text: str) -> bool:
     return bool(_UPDATE.match(text))
 
 
-def execute(store: ox.Store, request: Request) -> Result:
-    """Run the query (never an update) over the union of all graphs, or over the dataset asked for."""
+def execute(store: ox.Store, request: Request, allow_service: bool = False) -> Result:
+    """Run the query (never an update) over the union of all graphs, or over the dataset asked for,
+    through the library's one query path (``kg.query.execute``: the same checks, prefixes and errors
+    as ``regkg query``)."""
     if is_update(request.query):
         raise ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
-    dataset: dict = {"use_default_graph_as_union": True}
     try:
-        if request.default_graphs or request.named_graphs:
-            dataset = {"default_graph": [ox.NamedNode(g) for g in request.default_graphs] or None,
-                       "named_graphs": [ox.NamedNode(g) for g in request.named_graphs] or None}
-        return store.query(request.query, prefixes=query_prefixes(), **dataset)
-    except SyntaxError as e:
-        raise ProtocolError(400, f"SPARQL syntax error: {e}") from None
-    except ValueError as e:  # a graph IRI that is not an IRI
-        raise ProtocolError(400, f"bad graph IRI: {e}") from None
+        return query.execute(store, request.query, allow_service=allow_service,
+                             default_graphs=request.default_graphs, named_graphs=request.named_graphs)
+    except RegkgError as e:
+        raise ProtocolError(400, str(e)) from None
 
 
 def accepted(accept: str) -> Iterator[str]:
@@ -141,9 +143,34 @@ def negotiate(result: Result, accept: str, shorthand: str | None = None) -> tupl
     raise ProtocolError(406, f"cannot answer with {accept!r}; choose one of {', '.join(table)}")
 
 
-def serialize(result: Result, accept: str, shorthand: str | None = None) -> tuple[bytes, str]:
-    """The result in the negotiated format, by Oxigraph's serialiser, with its Content-Type."""
+class _Capped:
+    """A file for Oxigraph's serialiser that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self.size, self.parts = limit, 0, []
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise OverflowError
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def serialize(result: Result, accept: str, shorthand: str | None = None,
+              limit: int = MAX_ANSWER) -> tuple[bytes, str]:
+    """The result in the negotiated format, by Oxigraph's serialiser, with its Content-Type; an answer
+    larger than ``limit`` bytes is an error, not a server holding gigabytes for one client."""
     media, fmt = negotiate(result, accept, shorthand)
-    body = result.serialize(format=fmt)
+    out = _Capped(limit)
+    try:
+        result.serialize(output=out, format=fmt)
+    except OverflowError:
+        raise ProtocolError(413, f"the answer is larger than {limit // 2**20} MB; add a LIMIT, or run it with "
+                                 "`regkg query`, which has no cap") from None
+    body = b"".join(out.parts)
     charset = "; charset=utf-8" if media.startswith("text/") or "json" in media or "xml" in media else ""
     return body, media + charset

@@ -98,7 +98,7 @@ def sparql_view(app: App, request: Request) -> Response:
         raise sparql.ProtocolError(403, "this endpoint is read-only: SPARQL updates are refused")
     parsed = sparql.parse_request(request.method, request.query_string, request.headers.get("content-type", ""),
                                   request.body)
-    body, content_type = app.guarded(work.protocol, app.register, parsed, request.headers.get("accept", ""))
+    body, content_type = app.guarded(work.protocol, parsed, request.headers.get("accept", ""))
     return Response(200, body, content_type, {"Vary": "Accept"})
 
 
@@ -179,7 +179,7 @@ def flow_page(app: App, request: Request) -> Response:
     filters = {k: request.param(k) for k in ("dataset", "org", "legal_basis")}
     form = html.render("flows_form.html", **filters, edition=request.param("edition"))
     try:
-        drawn = app.guarded(work.flows_page, app.register, filters, *scope_args(request))
+        drawn = app.guarded(work.flows_page, filters, *scope_args(request))
     except RegkgError as e:
         return page("message.html", 400, title="Data flows", problem=str(e), prelude=Markup(form))
     return html_page(drawn.replace("<body>", "<body>\n" + form, 1))

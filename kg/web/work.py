@@ -15,7 +15,7 @@ from kg.web import sparql
 
 def protocol(register: Register, request: sparql.Request, accept: str) -> tuple[bytes, str]:
     """A SPARQL Protocol query, serialised in the negotiated format."""
-    return sparql.serialize(sparql.execute(register.store, request), accept, request.format)
+    return sparql.serialize(sparql.execute(register.store, request, register.allow_service), accept, request.format)
 
 
 def table(register: Register, job: tuple) -> QueryResult:
