@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from test_editions import SAMPLE, edit, september
+from test_edition_build_and_diff import SAMPLE, edit, september
 from test_web import cli_output, fetch, running
 
 from kg import readmodel
