@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from importlib import metadata
@@ -12,12 +13,17 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.text import Text
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup
 
 from kg import build as builder
-from kg import output, query, stats
+from kg import output, query
 from kg import store as stores
 from kg.errors import RegkgError
+from kg.register import Register
+
+
+def _no_type(ctx: typer.Context) -> None:
+    return None
 
 
 class OneLineErrors(TyperGroup):
@@ -25,11 +31,23 @@ class OneLineErrors(TyperGroup):
     matches nothing, a file that cannot be read or written) ends as one line on stderr and exit 1,
     never a traceback."""
 
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:
+        """The command, its positional arguments shown by their names alone (SOURCES..., NAME): typer
+        would add the Python type (``<list[Path]>``), which means nothing to a user of the command."""
+        command = super().get_command(ctx, cmd_name)
+        for param in getattr(command, "params", []):
+            if isinstance(param, TyperArgument) and param.metavar:
+                param.display_type_rich = _no_type  # type: ignore[method-assign]
+        return command
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RegkgError as e:
             raise fail(str(e)) from None
+        except BrokenPipeError:  # `regkg … | head`: the reader has had enough; say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except OSError as e:
             raise fail(f"{e.filename}: {e.strerror}" if e.filename and e.strerror else str(e)) from None
 
@@ -77,21 +95,9 @@ def choose_format(fmt: str | None) -> str:
     return fmt
 
 
-def open_target(endpoint: str | None, store: Path | None) -> Any:
-    """The remote server when --endpoint is given, else the local store."""
-    if endpoint:
-        from kg import remote
-
-        return remote.remote_graph(endpoint)
-    return stores.open_store(store)
-
-
-def scope_for(target: Any, edition: str | None, all_editions: bool) -> Any:
-    """The editions a question is asked of; a local store also checks that it holds the edition."""
-    from kg import scope
-
-    chosen = scope.scope_of(edition, all_editions)
-    return scope.check(target, chosen) if isinstance(target, stores.ox.Store) else chosen
+def register(store: Path | None, endpoint: str | None = None, allow_service: bool = False) -> Register:
+    """The core object every command asks: the local store, or the SPARQL server --endpoint names."""
+    return Register(store, endpoint=endpoint, allow_service=allow_service)
 
 
 def is_file(argument: str) -> bool:
@@ -115,20 +121,27 @@ def params(pairs: list[str] | None) -> dict[str, str]:
 
 @app.command()
 def build(
-    sources: Annotated[list[Path], typer.Argument(help="Workbooks (.xlsx or CSV folders), pages (.txt/.html), or folders of them.")],
+    sources: Annotated[list[Path], typer.Argument(metavar="SOURCES", help="Workbooks (.xlsx or CSV folders), release registers (.csv), pages (.txt/.html), or folders of them.")],
     store: StoreOpt = None,
-    add: Annotated[bool, typer.Option("--add", help="Add to the existing store instead of replacing it.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on values, organisations, datasets or legal bases no vocabulary lists.")] = False,
-    edition: Annotated[str | None, typer.Option("--edition", help="Edition (YYYY-MM) when the file name has none.")] = None,
-    all_warnings: Annotated[bool, typer.Option("--all-warnings", help=f"Show every warning, not the first {WARNINGS_SHOWN}.")] = False,
+    add: Annotated[bool, typer.Option("--add", metavar="", help="Add to the existing store instead of replacing it.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", metavar="", help="Fail on values, organisations, datasets or legal bases no vocabulary lists.")] = False,
+    edition: Annotated[str | None, typer.Option("--edition", metavar="YYYY-MM", help="Edition when the file name has none.")] = None,
+    all_warnings: Annotated[bool, typer.Option("--all-warnings", metavar="", help=f"Show every warning, not the first {WARNINGS_SHOWN}.")] = False,
 ) -> None:
-    """Build the store from register sources (a new store is swapped in only if all succeed)."""
-    try:
-        with err.status("building…") as status:
-            result = builder.build(sources, store, add=add, strict=strict, edition=edition,
-                                   progress=lambda msg: status.update(msg))
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    """Build the store from register sources (a new store is swapped in only if all succeed).
+
+    **Examples**
+
+    ```
+    regkg build datausesregister_march2024.xlsx
+    regkg build editions/ --store /data/regkg
+    regkg build datausesregister_april2024.xlsx --add --store /data/regkg
+    regkg build medconfidential-pages/ --strict
+    ```
+    """
+    with err.status("building…") as status:
+        result = Register.build(sources, store, add=add, strict=strict, edition=edition,
+                                progress=lambda msg: status.update(msg))
     for source in result.sources:
         if source.skipped:
             err.print(f"{source.name}: edition {source.edition} is already in the store; nothing changed",
@@ -188,9 +201,8 @@ def query_cmd(
     """
     text = sys.stdin.read() if sparql == "-" else (
         Path(sparql).read_text(encoding="utf-8") if is_file(sparql) else sparql)
-    target = open_target(endpoint, store)
-    result = query.run_text(target, text, params(param), scope=scope_for(target, edition, all_editions),
-                            allow_service=allow_service)
+    reg = register(store, endpoint, allow_service)
+    result = reg.query(text, params(param), reg.scope(edition, all_editions))
     output.write(result, choose_format(fmt))
 
 
@@ -219,8 +231,8 @@ def ask(
     if list_ or not name:
         output.write(query.catalogue(), choose_format(fmt))
         return
-    target = open_target(endpoint, store)
-    result = query.ask(target, name, params(param), scope=scope_for(target, edition, all_editions))
+    reg = register(store, endpoint)
+    result = reg.ask(name, params(param), reg.scope(edition, all_editions))
     output.write(result, choose_format(fmt), title=query.get_named_query(name).title)
 
 
@@ -239,9 +251,7 @@ def push(
     regkg push --endpoint http://127.0.0.1:7878
     ```
     """
-    from kg import remote
-
-    report = remote.push(stores.open_store(store), endpoint, graph_store=graph_store)
+    report = register(store).push(endpoint, graph_store)
     for graph in report.graphs:
         err.print(f"{graph.iri}: {graph.triples} triples", highlight=False, soft_wrap=True)
     err.print(f"pushed {len(report.graphs)} graphs, {report.triples} triples to {report.graph_store} "
@@ -259,7 +269,7 @@ def stats_cmd(store: StoreOpt = None, fmt: FormatOpt = None) -> None:
     regkg stats --store /data/regkg --format json
     ```
     """
-    result = stats.stats(stores.open_store(store))
+    result = register(store).stats()
     output.write(result, choose_format(fmt))
 
 
@@ -274,9 +284,7 @@ def validate(store: StoreOpt = None) -> None:
     regkg validate --store /data/regkg
     ```
     """
-    from kg.validate import validate as run_validation
-
-    report = run_validation(stores.open_store(store))
+    report = register(store).validate()
     if not report.conforms:
         typer.echo(report.text)
         raise fail("the store does not conform to the shapes (report above)")
@@ -299,18 +307,12 @@ def export(
     regkg export --format graphml -o flows.graphml
     ```
     """
-    from kg.export import RDF_FORMATS, export_rdf
+    from kg.export import RDF_FORMATS
     from kg.render import GRAPH_FORMATS
 
     if fmt not in RDF_FORMATS + GRAPH_FORMATS:
         raise fail(f"unknown format {fmt!r}; choose one of {', '.join(RDF_FORMATS + GRAPH_FORMATS)}")
-    if fmt in GRAPH_FORMATS:
-        from kg.flows import flow_graph
-        from kg.render import export_graph
-
-        export_graph(flow_graph(stores.open_store(store)), fmt, out or sys.stdout.buffer)
-        return
-    export_rdf(stores.open_store(store), fmt, out or sys.stdout.buffer)
+    register(store).export(fmt, out or sys.stdout.buffer)
 
 
 @app.command()
@@ -329,9 +331,7 @@ def diff(
     regkg diff 2023-03 2024-03 --format csv > year.csv
     ```
     """
-    from kg.diff import diff as run_diff
-
-    result = run_diff(stores.open_store(store), old, new)
+    result = register(store).diff(old, new)
     output.write(result, choose_format(fmt), title=f"{old} → {new}")
 
 
@@ -349,62 +349,74 @@ def history(
     regkg history DARS-NIC-199599-S0T5M
     ```
     """
-    from kg.history import history as timeline
-
-    result = timeline(stores.open_store(store), reference)
+    result = register(store).history(reference)
     output.write(result, choose_format(fmt), title=f"History of {reference}")
 
 
 @app.command()
 def trace(
-    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Any label of a dataset, e.g. SUS+.")] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", "-d", metavar="DATASET", help="Any label of a dataset, e.g. SUS+.")] = None,
+    org: Annotated[str | None, typer.Option("--org", metavar="ORG", help="Any name or ODS code of an organisation.")] = None,
     fmt: FormatOpt = None,
-    wide: Annotated[bool, typer.Option("--wide", help="Every column in the table (title, route, legal basis, purpose, dates, evidence…).")] = False,
-    html_file: Annotated[Path | None, typer.Option("--html", help="Also write the flow graph as an HTML page.")] = None,
+    wide: Annotated[bool, typer.Option("--wide", metavar="", help="Every column in the table (title, route, legal basis, purpose, dates, evidence…).")] = False,
+    html_file: Annotated[Path | None, typer.Option("--html", metavar="FILE", help="Also write the flow graph as an HTML page.")] = None,
     store: StoreOpt = None,
     edition: EditionOpt = None,
     all_editions: AllEditionsOpt = False,
 ) -> None:
-    """Trace flows: source (NHS England / DSCRO) → controller → processor, per agreement."""
+    """Trace flows: source (NHS England / DSCRO) → controller → processor, per agreement.
+
+    **Examples**
+
+    ```
+    regkg trace --dataset "SUS+"
+    regkg trace --org 04V --wide
+    regkg trace -d HES --org "University of Leeds" --format csv > leeds-hes.csv
+    regkg trace --dataset "SUS+" --html sus.html
+    ```
+    """
     from kg import render
-    from kg import trace as tracing
     from kg.flows.analysis import title
+    from kg.trace import narrow
 
     if not dataset and not org:
         raise fail("give --dataset and/or --org")
-    try:
-        opened = stores.open_store(store)
-        chosen = scope_for(opened, edition, all_editions)
-        rows, flow = tracing.trace_flow(opened, dataset=dataset, org=org, scope=chosen)
-        fmt = choose_format(fmt)
-        shown = rows if wide or fmt != "table" else tracing.narrow(rows, with_dataset=not dataset)
-        output.write(shown, fmt, title=title(flow))
-        if not rows.rows:
-            err.print(Text(f"no flows of {dataset or org!r} in this store", "yellow"))
-        if html_file:
-            render.render(flow, html_file, heading=title(flow))
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    reg = register(store)
+    rows, flow = reg.trace_flow(dataset, org, reg.scope(edition, all_editions))
+    fmt = choose_format(fmt)
+    shown = rows if wide or fmt != "table" else narrow(rows, with_dataset=not dataset)
+    output.write(shown, fmt, title=title(flow))
+    if not rows.rows:
+        err.print(Text(f"no flows of {dataset or org!r} in this store", "yellow"))
+    if html_file:
+        render.render(flow, html_file, heading=title(flow))
 
 
 @app.command()
 def render(
-    out: Annotated[Path, typer.Option("--output", "-o", help="File to write (HTML, or GraphML/GEXF with --format).")] = Path("flows.html"),
-    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Any label of a dataset.")] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Any name or ODS code of an organisation.")] = None,
-    legal_basis: Annotated[str | None, typer.Option("--legal-basis", help="A legal basis, e.g. s251.")] = None,
-    view: Annotated[str | None, typer.Option("--view", help="dataset, organisation or processor (default: organisation with --org, else dataset).")] = None,
-    max_nodes: Annotated[int, typer.Option("--max-nodes", help="At most this many nodes drawn; the rest in groups that open on click.")] = 60,
-    every: Annotated[bool, typer.Option("--all", help="Group nothing: every organisation (for GraphML/GEXF).")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="html, graphml or gexf (the same view, for Gephi).")] = "html",
-    link_base: Annotated[str | None, typer.Option("--link-base", help="Link agreements to this URL prefix, e.g. /agreements/.")] = None,
+    out: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="File to write (HTML, or GraphML/GEXF with --format).")] = Path("flows.html"),
+    dataset: Annotated[str | None, typer.Option("--dataset", "-d", metavar="DATASET", help="Any label of a dataset.")] = None,
+    org: Annotated[str | None, typer.Option("--org", metavar="ORG", help="Any name or ODS code of an organisation.")] = None,
+    legal_basis: Annotated[str | None, typer.Option("--legal-basis", metavar="BASIS", help="A legal basis, e.g. s251.")] = None,
+    view: Annotated[str | None, typer.Option("--view", metavar="VIEW", help="dataset, organisation or processor (default: organisation with --org, else dataset).")] = None,
+    max_nodes: Annotated[int, typer.Option("--max-nodes", metavar="N", help="At most this many nodes drawn; the rest in groups that open on click.")] = 60,
+    every: Annotated[bool, typer.Option("--all", metavar="", help="Group nothing: every organisation (for GraphML/GEXF).")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="html, graphml or gexf (the same view, for Gephi).")] = "html",
+    link_base: Annotated[str | None, typer.Option("--link-base", metavar="URL", help="Link agreements to this URL prefix, e.g. /agreements/.")] = None,
     store: StoreOpt = None,
     edition: EditionOpt = None,
     all_editions: AllEditionsOpt = False,
 ) -> None:
-    """Draw the flows as one self-contained HTML page (works offline), or write that view as GraphML/GEXF."""
-    from kg import flows
+    """Draw the flows as one self-contained HTML page (works offline), or write that view as GraphML/GEXF.
+
+    **Examples**
+
+    ```
+    regkg render --dataset "SUS+" -o sus.html
+    regkg render --org "NHS Midlands and Lancashire Commissioning Support Unit" --view processor
+    regkg render --dataset HES --all --format gexf -o hes.gexf
+    ```
+    """
     from kg import render as rendering
     from kg.flows.analysis import title
 
@@ -412,19 +424,15 @@ def render(
         raise fail(f"unknown format {fmt!r}; choose one of html, {', '.join(rendering.GRAPH_FORMATS)}")
     if max_nodes < 1:
         raise fail(f"--max-nodes expects a number of nodes of at least 1, got {max_nodes}")
-    try:
-        opened = stores.open_store(store)
-        flow = flows.flow_graph(opened, dataset=dataset, org=org, legal_basis=legal_basis,
-                                scope=scope_for(opened, edition, all_editions))
-        limit = None if every else max_nodes
-        if fmt == "html":
-            rendering.render(flow, out, title(flow), limit, view=view, link_base=link_base)
-        else:
-            drawn = rendering.export_view(flow, fmt, out, limit, view=view)
-            err.print(f"{out}: {drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges", highlight=False)
-            return
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    reg = register(store)
+    flow = reg.flows(reg.scope(edition, all_editions), dataset=dataset, org=org, legal_basis=legal_basis)
+    limit = None if every else max_nodes
+    if fmt == "html":
+        rendering.render(flow, out, title(flow), limit, view=view, link_base=link_base)
+    else:
+        drawn = rendering.export_view(flow, fmt, out, limit, view=view)
+        err.print(f"{out}: {drawn.number_of_nodes()} nodes, {drawn.number_of_edges()} edges", highlight=False)
+        return
     err.print(f"{out}: {flow.number_of_nodes()} nodes, {flow.number_of_edges()} flows", highlight=False)
     if not flow.number_of_edges():
         err.print(Text("no flows match these filters: check the spelling with `regkg ask --list` queries "
@@ -446,10 +454,8 @@ def orgs(
     regkg orgs --suggest
     ```
     """
-    from kg import orgs as organisations
-
-    opened = stores.open_store(store)
-    result = organisations.suggest(opened) if suggest else organisations.organisations(opened)
+    reg = register(store)
+    result = reg.suggest() if suggest else reg.organisations()
     output.write(result, choose_format(fmt))
 
 
@@ -485,26 +491,31 @@ def serve(
 
 @app.command()
 def show(
-    name: Annotated[str, typer.Argument(help="An agreement reference (DARS-NIC-…), or any spelling or code of an organisation, dataset, legal basis or purpose.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="An agreement reference (DARS-NIC-…), or any spelling or code of an organisation, dataset, legal basis or purpose.")],
     store: StoreOpt = None,
     edition: EditionOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text or json.")] = "text",
 ) -> None:
-    """Print the page of an agreement, organisation, dataset, legal basis or purpose (as `regkg serve` shows it)."""
-    from kg.register import Register
+    """Print the page of an agreement, organisation, dataset, legal basis or purpose (as `regkg serve` shows it).
+
+    **Examples**
+
+    ```
+    regkg show DARS-NIC-199599-S0T5M
+    regkg show "NHS Midlands and Lancashire Commissioning Support Unit"
+    regkg show "SUS+" --format json
+    ```
+    """
     from kg.show import lines
 
     if fmt not in ("text", "json"):
         raise fail(f"unknown format {fmt!r}; choose text or json")
-    try:
-        page = Register(store).show(name, edition)
-    except RegkgError as e:
-        raise fail(str(e)) from None
+    page = register(store).show(name, edition)
     if fmt == "json":
         print(json.dumps(page, ensure_ascii=False, indent=1))
     else:
         for line in lines(page):
-            print(line)
+            print(output.printable(line))
 
 
 @app.command()

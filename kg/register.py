@@ -12,8 +12,9 @@ from the data it was last given.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from kg import query as queries
 from kg import readmodel, stats
@@ -24,15 +25,21 @@ from kg.scope import NEWEST, Scope, check, scope_of
 if TYPE_CHECKING:
     import networkx as nx
     import pyoxigraph as ox
+    from rdflib import Graph
 
+    from kg.build import BuildResult
+    from kg.remote import PushReport
     from kg.resolve import Resolver
+    from kg.validate import ValidationReport
     from kg.vocab import Vocabulary
 
 
 class Register:
     """The built store at ``store_path`` (the default store if None), its read model, resolver and vocabulary."""
 
-    def __init__(self, store_path: Path | str | None = None, *, allow_service: bool = False):
+    def __init__(self, store_path: Path | str | None = None, *, allow_service: bool = False,
+                 endpoint: str | None = None):
+        self.endpoint = endpoint  # a SPARQL server that stands in for the store (`--endpoint`)
         self.path = stores.resolve_path(store_path)
         self.allow_service = allow_service  # let SERVICE clauses call other servers (docs/security.md)
         self._lock = threading.Lock()
@@ -42,7 +49,19 @@ class Register:
         self._read: readmodel.ReadModel | None = None
         self._store = self._open()
 
-    def _open(self) -> ox.Store:
+    @staticmethod
+    def build(sources: Iterable[Path | str], store_path: Path | str | None = None, **options: Any) -> BuildResult:
+        """Build (or with ``add=True`` extend) the store at ``store_path`` from register sources; open
+        the result with ``Register(result.store)``."""
+        from kg.build import build
+
+        return build(sources, store_path, **options)
+
+    def _open(self) -> ox.Store | Graph:
+        if self.endpoint:
+            from kg import remote
+
+            return remote.remote_graph(self.endpoint)
         self._generation = stores.generation(self.path)
         store = stores.open_store(self.path)
         self._read = None
@@ -53,7 +72,7 @@ class Register:
 
         Cheap enough for every request: one ``stat`` of the store's marker file.
         """
-        if stores.generation(self.path) == self._generation:
+        if self.endpoint or stores.generation(self.path) == self._generation:
             return False
         with self._lock:
             if stores.generation(self.path) != self._generation:
@@ -67,7 +86,8 @@ class Register:
 
     @property
     def store(self) -> ox.Store:
-        return self._store
+        """The local store (an rdflib Graph over the server when the register is remote)."""
+        return self._store  # type: ignore[return-value]
 
     @property
     def resolver(self) -> Resolver:
@@ -96,8 +116,10 @@ class Register:
     # ----------------------------------------------------------------- the graph (SPARQL)
 
     def scope(self, edition: str | None = None, every: bool = False) -> Scope:
-        """The checked scope of ``--edition``/``--all-editions`` (the newest edition when neither)."""
-        return check(self.store, scope_of(edition, every))
+        """The scope of ``--edition``/``--all-editions`` (the newest edition when neither), checked
+        against the editions a local store holds."""
+        chosen = scope_of(edition, every)
+        return chosen if self.endpoint else check(self.store, chosen)
 
     def query(self, sparql: str, values: dict[str, str] | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
         """An ad hoc SELECT or ASK, exactly as ``regkg query`` runs it (same prefixes, same errors)."""
@@ -112,6 +134,13 @@ class Register:
 
         return trace(self.store, dataset, org, self.resolver, scope)
 
+    def trace_flow(self, dataset: str | None = None, org: str | None = None,
+                   scope: Scope = NEWEST) -> tuple[queries.QueryResult, nx.MultiDiGraph]:
+        """The trace table and the flow graph it was read from (one fetch for both)."""
+        from kg.trace import trace_flow
+
+        return trace_flow(self.store, dataset=dataset, org=org, resolver=self.resolver, scope=scope)
+
     def flows(self, scope: Scope = NEWEST, **filters: str | None) -> nx.MultiDiGraph:
         from kg.flows import flow_graph
 
@@ -119,6 +148,40 @@ class Register:
 
     def stats(self) -> queries.QueryResult:
         return stats.stats(self.store)
+
+    def organisations(self) -> queries.QueryResult:
+        """Every organisation, with its codes, kinds and the names it was written as."""
+        from kg import orgs
+
+        return orgs.organisations(self.store)
+
+    def suggest(self) -> queries.QueryResult:
+        """Known organisations that unresolved names may be (for review; never merged)."""
+        from kg import orgs
+
+        return orgs.suggest(self.store)
+
+    def validate(self) -> ValidationReport:
+        """The store checked against the SHACL shapes (ontology/shapes.ttl)."""
+        from kg.validate import validate
+
+        return validate(self.store)
+
+    def export(self, fmt: str, output: BinaryIO | Path) -> None:
+        """The graph as RDF (turtle, nt, jsonld, trig, nquads), or the flow graph as GraphML/GEXF."""
+        from kg.export import export_rdf
+        from kg.render import GRAPH_FORMATS, export_graph
+
+        if fmt in GRAPH_FORMATS:
+            export_graph(self.flows(), fmt, output)
+        else:
+            export_rdf(self.store, fmt, output)
+
+    def push(self, endpoint: str, graph_store: str | None = None) -> PushReport:
+        """Every named graph uploaded to a SPARQL server (each replaced there, never duplicated)."""
+        from kg import remote
+
+        return remote.push(self.store, endpoint, graph_store=graph_store)
 
     def diff(self, old: str, new: str) -> queries.QueryResult:
         """What changed between two editions, as ``regkg diff``."""
