@@ -9,8 +9,9 @@ import pyoxigraph as ox
 
 from kg import query
 from kg import store as stores
-from kg.build import BuildResult, Progress, build
+from kg.build import BuildResult, Progress
 from kg.errors import RegkgError
+from kg.register import Register
 from kg.resources import samples_dir
 
 # (question, named query, the columns worth showing on a terminal)
@@ -46,10 +47,9 @@ def run(store: Path | str | None = None,
         progress: Progress | None = None) -> tuple[BuildResult, list[Answer]]:
     """Build the samples into ``store`` (the default store unless given) and ask the questions."""
     _refuse_a_users_store(stores.resolve_path(store))
-    result = build(sample_sources(), store, progress=progress)
-    opened = stores.open_store(result.store)
-    answers = [Answer(question, name, project(query.ask(opened, name), columns))
-               for question, name, columns in QUESTIONS]
+    result = Register.build(sample_sources(), store, progress=progress)
+    register = Register(result.store)
+    answers = [Answer(question, name, project(register.ask(name), columns)) for question, name, columns in QUESTIONS]
     return result, answers
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from kg import render
 from kg.errors import RegkgError
+from kg.flows.analysis import title
 from kg.query import QueryResult
 from kg.register import Register
 from kg.web import sparql
@@ -38,5 +39,4 @@ def table(register: Register, job: tuple) -> QueryResult:
 def flows_page(register: Register, filters: dict[str, str], edition: str, every: bool) -> str:
     """The flow graph page of ``regkg render`` for ``filters``, as HTML."""
     flow = register.flows(register.scope(edition or None, every), **{k: v or None for k, v in filters.items()})
-    heading = "Data flows" + (f" ({flow.graph['filters']})" if flow.graph.get("filters") else "")
-    return render.to_html(flow, heading=heading)
+    return render.to_html(flow, heading=title(flow), link_base="/agreements/")
