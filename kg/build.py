@@ -97,7 +97,7 @@ def build(paths: Iterable[Path | str], store: Path | str | None = None, *, add: 
     """Build (or with ``add``, extend) the store from ``paths``: files or folders of sources."""
     vocab = Vocabulary.load()
     resolver = Resolver.load()
-    target = stores.resolve_path(store)
+    target = stores.location(stores.resolve_path(store))
     files = sorted(source_files([Path(p) for p in paths]), key=lambda p: (edition or edition_from_name(p.name) or "",))
     result = BuildResult(store=target)
     stores.check_target(target)  # before the lock file is made beside it
@@ -117,7 +117,7 @@ def describe_unknowns(unknowns: Counter[tuple[str, str]], limit: int | None = No
     many were left out."""
     order = sorted(unknowns.items(), key=lambda item: (item[0][0] in NAME_KINDS, item[0]))
     lines = [f"{kind}: {text!r} ×{n}" for (kind, text), n in order]
-    if limit is not None and len(lines) > limit:
+    if limit is not None and len(lines) > limit + 1:  # "… and 1 more" would say no more than the line itself
         lines[limit:] = [f"… and {len(lines) - limit} more"]
     return lines
 

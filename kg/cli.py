@@ -169,7 +169,7 @@ def report_warnings(result: builder.BuildResult, show_all: bool = False) -> None
         if unknowns:
             err.print(Text(f"{len(unknowns)} {heading}:", "yellow"))
             lines = builder.describe_unknowns(unknowns, None if show_all else WARNINGS_SHOWN)
-            if len(lines) < len(unknowns):
+            if lines[-1].startswith("…"):
                 lines[-1] += " (--all-warnings shows them)"
             for line in lines:
                 err.print(output.printable(f"  {line}"), soft_wrap=True)

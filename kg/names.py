@@ -1,7 +1,9 @@
 """Name folding: the only rules by which two spellings are taken to be one name (docs/identity.md).
 
-Every place that compares names or values folds them here.  Each fold is named for what it keeps,
-and the folds nest: each one drops what the one before it keeps, plus one more thing.
+Every place that compares names or values folds them here.  Each fold is named for what it keeps;
+from ``fold_text`` on, each comparing fold keeps less than the one above it.  ``tidy_name`` is for
+showing and minting, not comparing: it drops a leading bullet and trailing ``.,;:`` that
+``fold_text`` keeps.
 
 =======================  ======================================================================
 fold                     keeps

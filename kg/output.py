@@ -54,7 +54,7 @@ def write(result: QueryResult, fmt: str, stream: TextIO | None = None, title: st
         writer.writerow(result.columns)
         writer.writerows([["" if v is None else shown(v) for v in row] for row in result.rows])
     else:
-        table = Table(title=title, show_lines=False)
+        table = Table(title=Text(printable(title)) if title else None, show_lines=False)  # text, not markup
         for i, column in enumerate(result.columns):
             # identifiers, codes and dates stay whole; long text wraps
             short = all(len(compact(row[i])) <= 24 for row in result.rows)

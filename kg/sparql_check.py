@@ -19,7 +19,8 @@ MAX_DEPTH = 100
 MAX_OPERATORS = 2_000
 
 # Tokens of SPARQL that matter here; strings, IRIs and comments are skipped whole, so a brace or the
-# word SERVICE inside them counts for nothing.  Names keep their dashes and dots (``dur:data-set``).
+# word SERVICE inside them counts for nothing.  Names keep their dashes; only a prefixed name's local
+# part keeps dots (``dur:a.b``): ``true.SERVICE`` is ``true . SERVICE`` to the engine, and so here.
 _TOKEN = re.compile(r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
@@ -27,7 +28,7 @@ _TOKEN = re.compile(r"""
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<open>[{(\[])
   | (?P<close>[})\]])
-  | (?P<word>[?$]\w+|[A-Za-z_][\w\-.]*(?::[\w\-.:%]*)?|:[\w\-.:%]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)
+  | (?P<word>[?$]\w+|[A-Za-z_][\w\-]*(?::[\w\-.:%]*)?|:[\w\-.:%]*|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)
   | (?P<op>\|\||&&|!=|<=|>=|[.;|/^*+\-=<>!])
   | (?P<space>\s+)
   | (?P<other>.)

@@ -160,7 +160,7 @@ def swap_in(target: Path, *, copy_existing: bool, optimize: bool = True) -> Iter
     is a symbolic link switched to it in one atomic rename, so a build killed at any moment leaves
     either the old store or the new one at ``target``, never neither (docs/store.md).
     """
-    target = _unresolved(target)
+    target = location(target)
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.gen-{time.time_ns()}-{os.getpid()}")
@@ -182,10 +182,20 @@ def swap_in(target: Path, *, copy_existing: bool, optimize: bool = True) -> Iter
     remove_leftovers(target, {"gen"})
 
 
-def _unresolved(target: Path) -> Path:
-    """``target`` made absolute without following its last component (it may be our link)."""
+def location(target: Path | str) -> Path:
+    """Where the store named ``target`` lives: absolute, its last component not followed when it is
+    regkg's own link to a generation (the swap replaces that link), but followed when it is the user's
+    link to a store elsewhere (the swap then happens there, and the user's link keeps working)."""
     target = Path(target).expanduser()
-    return target.parent.resolve() / target.name
+    target = target.parent.resolve() / target.name
+    if target.is_symlink() and not _own_link(target):
+        return Path(os.path.realpath(target))
+    return target
+
+
+def _own_link(target: Path) -> bool:
+    pointed = os.readlink(target)
+    return pointed.startswith(f".{target.name}.gen-") and "/" not in pointed
 
 
 def _switch(target: Path, generation: Path) -> None:
@@ -207,7 +217,7 @@ def remove_leftovers(target: Path, kinds: set[str] | None = None) -> None:
     kinds = LEFTOVER_KINDS if kinds is None else kinds
     current = os.path.realpath(target) if target.is_symlink() else None
     for path in target.parent.glob(f".{glob.escape(target.name)}.*"):
-        if path.name.endswith(".lock") or str(path) == current:
+        if path.name.endswith(".lock") or os.path.realpath(path) == current:
             continue
         if path.name[len(target.name) + 2:].split("-")[0] in kinds:
             _remove(path)

@@ -112,3 +112,14 @@ def test_build_command_shows_the_first_20_unresolved_names_unless_all_warnings(t
     assert "  organisation: 'WIDGET WORKS 20 LTD' ×1\n  … and 2 more (--all-warnings shows them)\n" in short
     full = runner.invoke(app, ["build", str(odd), "--store", str(tmp_path / "full"), "--all-warnings"]).output
     assert "  organisation: 'WIDGET WORKS 22 LTD' ×1\n" in full and "… and 2 more" not in full
+
+
+def test_one_name_past_the_limit_is_shown_rather_than_counted():
+    from collections import Counter
+
+    from kg.build import describe_unknowns
+
+    names = Counter({("organisation", f"ORG {n:02d}"): 1 for n in range(1, 22)})
+    assert describe_unknowns(names, 20)[-1] == "organisation: 'ORG 21' ×1"
+    names[("organisation", "ORG 22")] = 1
+    assert describe_unknowns(names, 20)[-2:] == ["organisation: 'ORG 20' ×1", "… and 2 more"]

@@ -69,3 +69,9 @@ def test_render_into_a_folder_or_a_missing_folder_is_one_line(sample_store_path,
                                           "--store", str(sample_store_path)])
         assert result.exit_code == 1
         assert result.output.strip().splitlines()[-1] == f"error: {out}: {problem}"
+
+
+def test_a_table_title_from_register_text_is_text_not_markup():
+    shown = Terminal()
+    output.write(QueryResult(columns=["a"], rows=[["x"]]), "table", shown, title="History of [/] [bold]X\x1b]0;t\x07")
+    assert "History of [/] [bold]X]0;t" in shown.getvalue()

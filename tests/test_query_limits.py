@@ -68,3 +68,12 @@ def test_the_nesting_limit_leaves_room_for_every_named_query():
     for named in query.named_queries().values():
         check_query(named.text)
     check_query("SELECT * WHERE " + "{" * MAX_DEPTH + " ?s ?p ?o " + "}" * MAX_DEPTH)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { ?s ?p true.SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
+    'SELECT * WHERE { ?s ?p "x"@en.SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }',
+])
+def test_service_glued_to_the_token_before_it_is_still_service(text):
+    with pytest.raises(RegkgError, match=r"SERVICE \(a federated query\) would make regkg send requests"):
+        check_query(text)

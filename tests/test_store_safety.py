@@ -177,3 +177,24 @@ def test_a_store_under_a_file_is_one_line(tmp_path):
     result = CliRunner().invoke(app, ["build", str(PAGE), "--store", str(tmp_path / "notes" / "store")])
     assert (result.exit_code, result.output.strip()) == (
         1, f"error: --store {tmp_path / 'notes' / 'store'}: {tmp_path / 'notes'} is a file, not a folder")
+
+
+def test_a_store_named_by_a_relative_path_keeps_its_generation_across_builds(tmp_path, monkeypatch):
+    """The live generation is never taken for a leftover, however the store's path is written."""
+    monkeypatch.chdir(tmp_path)
+    build([PAGE], "mystore")
+    build([PAGE], "mystore", add=True)
+    assert stores.exists(tmp_path / "mystore")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [".mystore.lock", "mystore", os.readlink(tmp_path / "mystore")])
+
+
+def test_a_users_link_to_a_store_elsewhere_is_followed_and_kept(tmp_path):
+    elsewhere = tmp_path / "big-disk" / "regkg"
+    build([PAGE], elsewhere)
+    link = tmp_path / "home-store"
+    link.symlink_to(elsewhere)
+    build([PAGE], link)
+    assert os.readlink(link) == str(elsewhere)  # the user's link, untouched
+    assert stores.exists(link) and os.readlink(elsewhere).startswith(".regkg.gen-")
+    assert not any(p.name.startswith(".home-store") for p in tmp_path.iterdir())

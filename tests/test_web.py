@@ -300,7 +300,8 @@ def test_trace_page_and_csv(base, sample_store_path):
 def test_flows_page_is_offline_with_a_form_and_a_way_back(base):
     status, headers, page = fetch(f"{base}/flows?{urlencode({'dataset': 'SUS+'})}")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert '<h1 id="regkg-heading">Flows of SUS for Commissioners</h1>' in page  # the dataset's name, not what was typed
+    # the dataset's name, not what was typed
+    assert '<h1 id="regkg-heading">Flows of SUS for Commissioners</h1>' in page
     assert '"linkBase": "/agreements/"' in page  # agreements in the details panel link to their pages when served
     assert 'src="http' not in page and 'href="http' not in page
     assert '<a href="/">regkg</a>' in page  # a way back, and the form that drew it, filled in
