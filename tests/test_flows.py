@@ -1,4 +1,4 @@
-"""The flow graph of the sample: typed nodes, per-agreement edges, filters, paths, aggregation, export."""
+"""The flow graph of the sample: typed nodes, per-agreement edges, filters, paths, views, export."""
 
 from __future__ import annotations
 
@@ -45,17 +45,6 @@ def test_filter_by_org_code_and_legal_basis(sample_store):
     s251 = flows.flow_graph(sample_store, legal_basis="s251")
     assert {a["agreement"] for *_, a in s251.edges(data=True)} == {
         "DARS-NIC-116738-W8J8Q", "DARS-NIC-116829-C2B8N", "DARS-NIC-127332-G0J1N", "DARS-NIC-199599-S0T5M"}
-
-
-def test_aggregate_weights_and_merges(flow):
-    agg = flows.aggregate(flow)
-    assert agg.number_of_nodes() == flow.number_of_nodes()
-    nhse = next(n for n, a in agg.nodes(data=True) if a["label"] == "NHS England")
-    dscro = next(n for n, a in agg.nodes(data=True) if a["label"].startswith("Data Services"))
-    assert agg.edges[nhse, dscro]["weight"] == 4
-    small = flows.aggregate(flow, max_nodes=25)
-    assert small.number_of_nodes() <= 25
-    assert any(n.startswith("other:") for n in small)
 
 
 def test_central_processors(flow):

@@ -1,5 +1,5 @@
 """Questions asked of a flow graph: which nodes a name means, how a dataset reaches an organisation,
-which organisations most flows reach, and the graph with parallel flows collapsed into weighted edges.
+and which organisations most flows reach.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from kg.flows.graph import ROLE_ORDER, SEP
+from kg.flows.graph import SEP
 from kg.names import fold_dataset_name, fold_org_name
 
 
@@ -51,56 +51,6 @@ def paths(flow: nx.MultiDiGraph, dataset: str, target: str) -> list[FlowPath]:
                     nodes = tuple(nx.shortest_path(g, s, t))
                     found.append(FlowPath(agreement, nodes, tuple(flow.nodes[n]["label"] for n in nodes)))
     return found
-
-
-def aggregate(flow: nx.MultiDiGraph, max_nodes: int = 2000) -> nx.DiGraph:
-    """Collapse parallel flows into one edge weighted by the number of agreements.
-
-    Above ``max_nodes``, the least connected organisations are merged into one "other …" node per
-    role, so that a browser can still draw the view.
-    """
-    g = nx.DiGraph()
-    g.add_nodes_from(flow.nodes(data=True))
-    g.graph.update(flow.graph)
-    for u, w, a in flow.edges(data=True):
-        _merge_edge(g, u, w, a)
-    if g.number_of_nodes() > max_nodes:
-        g = _merge_small(g, max_nodes)
-    for _, _, a in g.edges(data=True):
-        a["weight"] = len(a["agreement_set"])
-        a["agreements"] = SEP.join(sorted(a.pop("agreement_set")))
-    return g
-
-
-def _merge_edge(g: nx.DiGraph, u: str, w: str, a: dict) -> None:
-    if not g.has_edge(u, w):
-        g.add_edge(u, w, agreement_set=set(), items=[], kind=a.get("kind", ""))
-    e = g.edges[u, w]
-    e["agreement_set"].update(a.get("agreement_set") or {a["agreement"]})
-    e["items"].extend(a.get("items") or [a])
-
-
-def _merge_small(g: nx.DiGraph, max_nodes: int) -> nx.DiGraph:
-    weight = {n: sum(len(d["agreement_set"]) for *_, d in g.edges(n, data=True))
-              + sum(len(d["agreement_set"]) for *_, d in g.in_edges(n, data=True)) for n in g}
-    orgs = sorted((n for n, a in g.nodes(data=True) if a["type"] == "organisation"), key=lambda n: -weight[n])
-    keep_orgs = max(0, max_nodes - (g.number_of_nodes() - len(orgs)) - len(ROLE_ORDER))
-    merged = {n: f"other:{g.nodes[n]['role']}" for n in orgs[keep_orgs:]}
-    out = nx.DiGraph()
-    out.graph.update(g.graph)
-    for n, a in g.nodes(data=True):
-        if n in merged:
-            node = merged[n]
-            if node not in out:
-                out.add_node(node, type="organisation", role=a["role"], roles=a["role"], code="", count=0,
-                             label="")
-            out.nodes[node]["count"] += 1
-            out.nodes[node]["label"] = f"other {a['role']}s ({out.nodes[node]['count']})"
-        else:
-            out.add_node(n, **a)
-    for u, w, a in g.edges(data=True):
-        _merge_edge(out, merged.get(u, u), merged.get(w, w), a)
-    return out
 
 
 def central_organisations(flow: nx.MultiDiGraph, role: str = "processor", top: int = 10) -> list[tuple[str, int, int]]:
