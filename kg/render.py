@@ -175,12 +175,12 @@ PANEL = ('<aside id="regkg-panel" hidden><button id="regkg-close" type="button" 
 
 
 def to_html(flow: nx.MultiDiGraph, heading: str = "", max_nodes: int | None = MAX_NODES, *, view: str | None = None,
-            org: str | None = None, link_base: str | None = None) -> str:
+            link_base: str | None = None) -> str:
     """The page as a string: one escaped heading, legend, tools, the view, the details panel, and the
     page's script and style inline.  ``view`` is ``dataset``, ``organisation`` or ``processor``
     (default: by organisation when the flow was filtered by one); ``link_base`` (e.g.
     ``"/agreements/"``) makes agreements links when the page is served."""
-    drawn = view_graph(flow, question(flow, view, org), max_nodes)
+    drawn = view_graph(flow, question(flow, view), max_nodes)
     data = PageData(drawn, link_base)
     page = to_network(drawn, data).generate_html()
     page = _REMOTE.sub("", page)
@@ -195,19 +195,19 @@ def to_html(flow: nx.MultiDiGraph, heading: str = "", max_nodes: int | None = MA
 
 
 def render(flow: nx.MultiDiGraph, path: Path | str, heading: str = "", max_nodes: int | None = MAX_NODES, *,
-           view: str | None = None, org: str | None = None, link_base: str | None = None) -> Path:
+           view: str | None = None, link_base: str | None = None) -> Path:
     """Write the flow view as one offline HTML file."""
     target = Path(path)
-    target.write_text(to_html(flow, heading, max_nodes, view=view, org=org, link_base=link_base),
+    target.write_text(to_html(flow, heading, max_nodes, view=view, link_base=link_base),
                       encoding="utf-8")
     return target
 
 
 def export_view(flow: nx.MultiDiGraph, fmt: str, path: Path | str | object, max_nodes: int | None = MAX_NODES, *,
-                view: str | None = None, org: str | None = None) -> nx.DiGraph:
+                view: str | None = None) -> nx.DiGraph:
     """Write the view for Gephi: grouped as the page first draws it, or (``max_nodes=None``) every
     organisation; either way one edge per pair of nodes, ``weight`` agreements listed in ``agreements``."""
-    drawn = view_graph(flow, question(flow, view, org), max_nodes)
+    drawn = view_graph(flow, question(flow, view), max_nodes)
     g = visible(drawn)
     g.graph.pop("agreements", None)
     for *_, e in g.edges(data=True):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 import pyoxigraph as ox
 
-from kg.flows import SEP, find_nodes, flow_graph
+from kg.flows import SEP, asked_orgs, flow_graph
 from kg.flows.analysis import chains
 from kg.query import QueryResult
 from kg.resolve import Resolver
@@ -29,13 +29,12 @@ def trace(store: ox.Store, dataset: str | None = None, org: str | None = None,
 
 def trace_flow(store: ox.Store, dataset: str | None = None, org: str | None = None,
                resolver: Resolver | None = None, scope: Scope = NEWEST) -> tuple[QueryResult, nx.MultiDiGraph]:
-    """The trace and the flow graph it was read from (for a title naming organisations, or a page)."""
+    """The trace and the flow graph it was read from (for a title naming organisations, or a page).
+
+    With ``org``, the rows are those where the organisation the resolver found is the controller or
+    the processor, matched by IRI: two organisations that share a name are not mixed."""
     flow = flow_graph(store, dataset=dataset, org=org, resolver=resolver, scope=scope)
-    rows = trace_rows(flow)
-    if org:
-        wanted = {flow.nodes[n]["label"] for n in find_nodes(flow, org)}
-        rows = [r for r in rows if r[4] in wanted or r[6] in wanted]
-    return QueryResult(columns=list(COLUMNS), rows=rows), flow
+    return QueryResult(columns=list(COLUMNS), rows=trace_rows(flow, asked_orgs(flow) if org else None)), flow
 
 
 def narrow(result: QueryResult, with_dataset: bool = False) -> QueryResult:
@@ -51,14 +50,17 @@ def narrow(result: QueryResult, with_dataset: bool = False) -> QueryResult:
     return QueryResult(columns=columns, rows=rows)
 
 
-def trace_rows(flow: nx.MultiDiGraph) -> list[list[str | None]]:
-    """Rows of a flow graph: each release to a controller, joined to that controller's processors."""
+def trace_rows(flow: nx.MultiDiGraph, orgs: frozenset[str] | None = None) -> list[list[str | None]]:
+    """Rows of a flow graph: each release to a controller, joined to that controller's processors;
+    with ``orgs`` (node IRIs), only the rows whose controller or processor is one of them."""
     label = lambda n: flow.nodes[n]["label"]  # noqa: E731
     rows = []
     for chain in chains(flow):
         a = chain.release
         source = " → ".join(label(n) for n in chain.sources)
         for p, e in chain.processing or ((None, None),):
+            if orgs is not None and chain.controller not in orgs and p not in orgs:
+                continue
             step = e or a
             rows.append([a["agreement"], a["title"], a["dataset_label"], source, label(chain.controller), a["link"],
                          label(p) if p else "", e["role"] if e else "", e["link"] if e else "",

@@ -98,3 +98,20 @@ def test_organisation_types_come_from_the_vocabulary_else_other(sample_store):
     assert leicester["org_type"] == "Sub ICB Location"  # ontology/organisations.ttl
     assert type_group(leicester["org_type"]) == "ICBs and sub-ICB locations"
     assert type_group("") == type_group("Something new") == "other organisations"
+
+
+def test_organisation_view_of_a_name_only_the_resolver_knows_draws_that_organisations_flows(sample_store):
+    """The page of ``render --org "Leicester ICB - 04V"`` focuses on the ICB the resolver found by its
+    ODS code, and draws its flows, not an empty page."""
+    from kg.flows.views import view_graph
+
+    view = view_graph(flows.flow_graph(sample_store, org="Leicester ICB - 04V"))
+    assert sorted((a["role"], a["label"]) for _, a in view.nodes(data=True)) == [
+        ("controller", "NHS Leicester, Leicestershire and Rutland ICB - 04V"),
+        ("dataset", "Mental Health Services Data Set (MHSDS)"), ("dataset", "SUS for Commissioners"),
+        ("infrastructure", "Lima Networks Ltd"), ("infrastructure", "Microsoft Limited"),
+        ("processor", "NHS Midlands and Lancashire Commissioning Support Unit"),
+        ("processor", "Prescribing Services Limited"),
+        ("route", "Data Services for Commissioners Regional Office"), ("source", "NHS England")]
+    assert [a["label"] for _, a in view.nodes(data=True) if a["focus"]] == [
+        "NHS Leicester, Leicestershire and Rutland ICB - 04V"]

@@ -6,10 +6,11 @@ import csv
 import io
 import json
 
+import networkx as nx
 from typer.testing import CliRunner
 
 from kg.cli import app
-from kg.trace import COLUMNS, trace
+from kg.trace import COLUMNS, trace, trace_rows
 
 MLCSU = "NHS Midlands and Lancashire Commissioning Support Unit"
 
@@ -50,3 +51,41 @@ def test_trace_by_ods_code_and_json(sample_store_path, sample_store):
 
 def test_trace_needs_a_filter():
     assert CliRunner().invoke(app, ["trace"]).exit_code == 1
+
+
+LEICESTER = "NHS Leicester, Leicestershire and Rutland ICB - 04V"
+
+
+def test_trace_by_a_name_only_the_resolver_knows_lists_the_organisations_flows(sample_store):
+    """"Leicester ICB - 04V" is no label of the ICB: the resolver finds it by its ODS code, and the
+    rows are those of that organisation, as for "04V"."""
+    result = trace(sample_store, org="Leicester ICB - 04V")
+    mhsds, sus = "Mental Health Services Data Set (MHSDS)", "SUS for Commissioners"
+    assert [(r[0], r[2], r[4], r[6], r[7]) for r in result.rows] == [
+        ("DARS-NIC-199599-S0T5M", mhsds, LEICESTER, "Lima Networks Ltd", "infrastructure"),
+        ("DARS-NIC-199599-S0T5M", mhsds, LEICESTER, "Microsoft Limited", "infrastructure"),
+        ("DARS-NIC-199599-S0T5M", mhsds, LEICESTER, MLCSU, "processor"),
+        ("DARS-NIC-199599-S0T5M", sus, LEICESTER, "Lima Networks Ltd", "infrastructure"),
+        ("DARS-NIC-199599-S0T5M", sus, LEICESTER, "Microsoft Limited", "infrastructure"),
+        ("DARS-NIC-199599-S0T5M", sus, LEICESTER, MLCSU, "processor"),
+        ("DARS-NIC-199599-S0T5M", sus, LEICESTER, "Prescribing Services Limited", "processor")]
+    assert result.rows == trace(sample_store, org="04V").rows
+
+
+def test_trace_of_an_organisation_with_no_flows_is_an_error_not_an_empty_table(sample_store_path):
+    result = CliRunner().invoke(app, ["trace", "--org", "04V", "--dataset", "PCMD", "--store", str(sample_store_path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: organisation '04V' has no flows matching dataset=PCMD; org=04V"
+
+
+def test_trace_keeps_the_rows_of_the_organisation_not_of_another_with_its_name():
+    """Two organisations named alike are two IRIs: the rows of the one asked about, not of both."""
+    flow = nx.MultiDiGraph()
+    flow.add_node("d", type="dataset", label="Dataset D")
+    flow.add_node("s", type="source", label="NHS England")
+    for org in ("org:a", "org:b"):
+        flow.add_node(org, type="organisation", label="Same Name Ltd")
+    for ref, controller in (("DARS-NIC-000001-AAAAA", "org:a"), ("DARS-NIC-000002-BBBBB", "org:b")):
+        flow.add_edge("s", controller, kind="release", agreement=ref, title="", dataset="d", dataset_label="Dataset D",
+                      link="stated", legal_basis="", purpose="", start="", end="", versions="1")
+    assert [r[0] for r in trace_rows(flow, frozenset({"org:a"}))] == ["DARS-NIC-000001-AAAAA"]

@@ -1,5 +1,5 @@
-"""Questions asked of a flow graph: which nodes a name means, how a dataset reaches an organisation,
-and which organisations most flows reach.
+"""Questions asked of a flow graph: which nodes a name means, which organisation the graph was
+filtered by, how a dataset reaches an organisation, and which organisations most flows reach.
 """
 
 from __future__ import annotations
@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.errors import RegkgError
 from kg.flows.graph import SEP
 from kg.names import fold_dataset_name, fold_org_name
+from kg.query import closest_text
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,27 @@ def find_nodes(flow: nx.MultiDiGraph, text: str) -> set[str]:
             fold_org_name(n) == key if a["type"] != "dataset" else fold_dataset_name(n) == dkey for n in names if n)
 
     return {n for n, a in flow.nodes(data=True) if n == text or matches(a)}
+
+
+def asked_orgs(flow: nx.MultiDiGraph) -> frozenset[str]:
+    """The nodes of the organisation the graph was filtered by, as the resolver found it when the
+    graph was built (ODS code, alias, any spelling): matching the typed text again would miss
+    "Leicester ICB - 04V" and answer "no flows" for an organisation that has them.
+
+    None of them in the graph raises rather than draw an empty page or table: the error says what
+    was asked and names the organisations drawn most like the text, in case another was meant."""
+    found = _org_nodes(flow)
+    if not found:
+        text = flow.graph.get("org", "")
+        names = {a["label"] for _, a in flow.nodes(data=True) if a["type"] == "organisation"}
+        raise RegkgError(f"organisation {text!r} has no flows matching {flow.graph.get('filters', '')}"
+                         + closest_text(text, names))
+    return found
+
+
+def _org_nodes(flow: nx.MultiDiGraph) -> frozenset[str]:
+    """:func:`asked_orgs` without the error, for a title, which falls back on the typed text."""
+    return frozenset(n for n in flow.graph.get("org_iris", "").split(SEP) if n in flow)
 
 
 def paths(flow: nx.MultiDiGraph, dataset: str, target: str) -> list[FlowPath]:
@@ -104,7 +127,7 @@ def title(flow: nx.MultiDiGraph) -> str:
         datasets = sorted({a["label"] for _, a in flow.nodes(data=True) if a["type"] == "dataset"})
         parts.append(_names(datasets) or flow.graph["dataset"])
     if flow.graph.get("org"):
-        orgs = sorted({flow.nodes[n]["label"] for n in find_nodes(flow, flow.graph["org"])})
+        orgs = sorted({flow.nodes[n]["label"] for n in _org_nodes(flow)})
         parts.append(("with " if parts else "") + (_names(orgs) or flow.graph["org"]))
     if flow.graph.get("legal_basis"):
         parts.append(f"under {flow.graph['legal_basis']}")

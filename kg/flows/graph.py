@@ -222,7 +222,10 @@ def flow_graph(store: ox.Store, dataset: str | None = None, org: str | None = No
             builder.nodes[iri]["type"] = "source"
     g = builder.graph()
     asked = {"dataset": dataset or "", "org": org or "", "legal_basis": legal_basis or ""}
-    g.graph.update(asked, filters=SEP.join(f"{k}={v}" for k, v in asked.items() if v))
+    # the organisation as the resolver found it (ODS code, alias, any spelling): the typed text,
+    # matched again later by a weaker rule, would miss it (kg.flows.analysis.asked_orgs)
+    g.graph.update(asked, filters=SEP.join(f"{k}={v}" for k, v in asked.items() if v),
+                   org_iris=SEP.join(sorted(filters.orgs or ())))
     return g
 
 

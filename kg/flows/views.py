@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from kg.errors import RegkgError
-from kg.flows.analysis import Chain, chains, find_nodes
+from kg.flows.analysis import Chain, asked_orgs, chains
 from kg.flows.graph import ROLE_ORDER
 from kg.names import fold_org_name
 
@@ -68,16 +68,17 @@ class Question:
     focus: frozenset[str] = frozenset()
 
 
-def question(flow: nx.MultiDiGraph, kind: str | None = None, org: str | None = None) -> Question:
+def question(flow: nx.MultiDiGraph, kind: str | None = None) -> Question:
     """The question a flow graph was drawn for: by organisation when it was filtered by one, else by
-    dataset; ``kind`` overrides it (``processor`` and ``organisation`` need an organisation)."""
-    org = org or flow.graph.get("org") or None
+    dataset; ``kind`` overrides it (``processor`` and ``organisation`` need an organisation).  The
+    focus is the organisation the resolver found when the graph was built (:func:`asked_orgs`)."""
+    org = flow.graph.get("org") or None
     kind = kind or ("organisation" if org else "dataset")
     if kind not in VIEWS:
         raise RegkgError(f"unknown view {kind!r}; choose one of {', '.join(VIEWS)}")
     if kind != "dataset" and not org:
         raise RegkgError(f"the {kind} view needs an organisation (--org)")
-    return Question(kind, frozenset(find_nodes(flow, org)) if kind != "dataset" else frozenset())
+    return Question(kind, asked_orgs(flow) if kind != "dataset" else frozenset())
 
 
 def view_graph(flow: nx.MultiDiGraph, asked: Question | None = None,
