@@ -1,6 +1,6 @@
 // The flow page's behaviour (kg/render.py embeds this file; docs/flows.md says what a reader can do).
 // Expects vis-network's globals from pyvis's template (`network`, `nodes`, `edges`) and REGKG, the
-// page's data: agreements, deduplicated texts, each edge's items and the agreement link base.
+// page's data: agreement titles, deduplicated texts, each edge's items and the agreement link base.
 (function () {
   "use strict";
   if (typeof network === "undefined") return;
@@ -122,11 +122,12 @@
   function showItems(parent, items, total) {
     var list = add(parent, "ol", null, "regkg-items");
     items.slice(0, ITEMS_SHOWN).forEach(function (it) {
-      var li = add(list, "li"), info = REGKG.agreements[it[0]] || ["", "", "", ""];
+      // it: agreement, dataset, s|i, evidence, legal basis, purpose, start, end, versions (this step's own)
+      var li = add(list, "li");
       agreementLink(li, it[0]);
-      add(li, "span", " " + info[0]);
-      add(li, "div", text(it[1]) + " · " + (it[2] === "s" ? "stated" : "inferred") + " · " + info[1] + " – " + info[2] +
-          " · versions " + info[3], "regkg-meta");
+      add(li, "span", " " + (REGKG.titles[it[0]] || ""));
+      add(li, "div", text(it[1]) + " · " + (it[2] === "s" ? "stated" : "inferred") + " · " + text(it[6]) + " – " +
+          text(it[7]) + " · versions " + text(it[8]), "regkg-meta");
       if (text(it[4])) add(li, "div", "legal basis: " + text(it[4]), "regkg-meta");
       if (text(it[5])) add(li, "div", "purpose: " + text(it[5]), "regkg-meta");
       if (text(it[3])) add(li, "blockquote", text(it[3]), "regkg-evidence");

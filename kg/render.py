@@ -75,14 +75,13 @@ def node_title(a: dict) -> str:
 
 
 class PageData:
-    """What the page's script reads: agreements once, texts once, each edge's items by index."""
+    """What the page's script reads: agreement titles once, texts once, each edge's items by index."""
 
     def __init__(self, view: nx.DiGraph, link_base: str | None) -> None:
         self.per_edge = max(3, min(ITEMS, ITEM_BUDGET // max(view.number_of_edges(), 1)))
         self.texts: dict[str, int] = {}
         self.items: dict[str, dict] = {}
-        self.agreements = {ref: [a["title"], a["start"], a["end"], a["versions"]]
-                           for ref, a in view.graph.get("agreements", {}).items()}
+        self.titles = dict(view.graph.get("titles", {}))
         self.link_base = link_base or ""
 
     def text(self, value: str) -> int:
@@ -90,18 +89,19 @@ class PageData:
 
     def add_edge(self, edge_id: str, items: set) -> None:
         """The first :data:`ITEMS` of ``[agreement, dataset, s(tated)|i(nferred), evidence, legal basis,
-        purpose]`` (texts by index; the panel shows no more), their count, and every dataset and legal
-        basis for the filter: an edge of the everything view can carry thousands of agreements."""
+        purpose, start, end, versions]`` (texts by index; the panel shows no more), their count, and every
+        dataset and legal basis for the filter: an edge of the everything view can carry thousands of
+        agreements."""
         rows = sorted(items)
         self.items[edge_id] = {
-            "i": [[ref, self.text(dataset), link[:1], self.text(evidence), self.text(basis), self.text(purpose)]
-                  for ref, dataset, link, evidence, basis, purpose in rows[:self.per_edge]],
+            "i": [[ref, self.text(dataset), link[:1], *map(self.text, (evidence, basis, purpose, start, end, versions))]
+                  for ref, dataset, link, evidence, basis, purpose, start, end, versions in rows[:self.per_edge]],
             "n": len(rows),
             "d": sorted({self.text(r[1]) for r in rows}),
             "b": sorted({self.text(b) for r in rows for b in r[4].split(SEP) if b})}
 
     def script(self) -> str:
-        data = {"linkBase": self.link_base, "agreements": self.agreements, "texts": list(self.texts),
+        data = {"linkBase": self.link_base, "titles": self.titles, "texts": list(self.texts),
                 "items": self.items}
         # "<" as \u003c: no register text can close the script element
         return "<script>var REGKG = " + json.dumps(data, ensure_ascii=False).replace("<", "\\u003c") + ";</script>"
@@ -209,7 +209,7 @@ def export_view(flow: nx.MultiDiGraph, fmt: str, path: Path | str | object, max_
     organisation; either way one edge per pair of nodes, ``weight`` agreements listed in ``agreements``."""
     drawn = view_graph(flow, question(flow, view), max_nodes)
     g = visible(drawn)
-    g.graph.pop("agreements", None)
+    g.graph.pop("titles", None)
     for *_, e in g.edges(data=True):
         e["agreements"] = SEP.join(sorted({i[0] for i in e.pop("items")}))
     export_graph(g, fmt, path)

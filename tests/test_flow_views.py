@@ -7,7 +7,8 @@ import networkx as nx
 import pytest
 
 from kg.errors import RegkgError
-from kg.flows.views import question
+from kg.flows.views import question, view_graph
+from kg.render import PageData
 
 
 def hand_flow() -> nx.MultiDiGraph:
@@ -21,6 +22,18 @@ def add_org(flow: nx.MultiDiGraph, iri: str, label: str, org_type: str = "") -> 
     flow.add_node(iri, type="organisation", label=label, code="", roles="", org_type=org_type, names="")
 
 
+def add_dataset(flow: nx.MultiDiGraph, iri: str, label: str) -> None:
+    flow.add_node(iri, type="dataset", label=label, code="", roles="", org_type="", names="")
+
+
+def add_step(flow: nx.MultiDiGraph, u: str, w: str, kind: str, dataset: str, versions: str, start: str, *,
+             agreement: str = "DARS-NIC-000001-AAAAA", role: str = "", end: str = "2024-03-31") -> None:
+    """One flow edge as kg.flows.graph draws it: one agreement, one dataset, its versions and dates."""
+    flow.add_edge(u, w, kind=kind, agreement=agreement, title=f"Title of {agreement[-5:]}", dataset=dataset,
+                  dataset_label=flow.nodes[dataset]["label"], versions=versions, start=start, end=end,
+                  legal_basis="s251", purpose="Research", role=role, link="stated", evidence="", weight=1)
+
+
 def test_an_organisation_with_no_node_in_the_graph_is_an_error_naming_the_closest():
     flow = hand_flow()
     add_org(flow, "org:c", "Controller C")
@@ -29,3 +42,32 @@ def test_an_organisation_with_no_node_in_the_graph_is_an_error_naming_the_closes
         question(flow)
     assert str(raised.value) == ("organisation 'Controler C' has no flows matching org=Controler C; "
                                  "closest: Controller C")
+
+
+def test_each_item_shows_its_own_dates_and_versions_not_another_datasets():
+    """One agreement releases HES in versions 1 and 2 from 2019 and SUS in version 2 from 2021 (when
+    its processor is named too): each item keeps its own dates and versions; the agreement only its title."""
+    flow = hand_flow()
+    add_dataset(flow, "d:hes", "HES")
+    add_dataset(flow, "d:sus", "SUS")
+    add_org(flow, "org:c", "Controller C")
+    add_org(flow, "org:p", "Processor P")
+    add_step(flow, "nhse", "org:c", "release", "d:hes", "1; 2", "2019-04-01")
+    add_step(flow, "nhse", "org:c", "release", "d:sus", "2", "2021-04-01")
+    add_step(flow, "org:c", "org:p", "processing", "d:sus", "2", "2021-04-01", role="processor")
+    view = view_graph(flow)
+    ref = "DARS-NIC-000001-AAAAA"
+    assert view.graph["titles"] == {ref: "Title of AAAAA"}
+    into_controller = {i for u in view.predecessors("org:c") for i in view.edges[u, "org:c"]["items"]}
+    assert sorted(into_controller) == [
+        (ref, "HES", "stated", "", "s251", "Research", "2019-04-01", "2024-03-31", "1; 2"),
+        (ref, "SUS", "stated", "", "s251", "Research", "2021-04-01", "2024-03-31", "2")]
+    assert view.edges["org:c", "org:p"]["items"] == {
+        (ref, "SUS", "stated", "", "s251", "Research", "2021-04-01", "2024-03-31", "2")}
+    data = PageData(view, None)  # what the page's panel reads (kg/render.js showItems)
+    data.add_edge("e0", into_controller)
+    text = {i: t for t, i in data.texts.items()} | {-1: ""}
+    assert data.titles == {ref: "Title of AAAAA"}
+    assert [[r[0], text[r[1]], r[2], *(text[i] for i in r[3:])] for r in data.items["e0"]["i"]] == [
+        [ref, "HES", "s", "", "s251", "Research", "2019-04-01", "2024-03-31", "1; 2"],
+        [ref, "SUS", "s", "", "s251", "Research", "2021-04-01", "2024-03-31", "2"]]

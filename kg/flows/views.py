@@ -52,7 +52,9 @@ _GROUP_OF_TYPE = {fold_org_name(t): group for group, types in TYPE_GROUPS.items(
 MORE = {1: "datasets", 4: "processors", 5: "sub-processors"}
 PEEL = 8  # at most this many of a group's busiest members are drawn beside it: a column, not a list
 
-Item = tuple[str, str, str, str, str, str]  # agreement, dataset label, link, evidence, legal basis, purpose
+# agreement, dataset label, link, evidence, legal basis, purpose, start, end, versions: the dates and
+# versions are the step's own (a processor named in a later version than the release starts later)
+Item = tuple[str, str, str, str, str, str, str, str, str]
 
 
 def type_group(org_type: str) -> str:
@@ -85,11 +87,12 @@ def view_graph(flow: nx.MultiDiGraph, asked: Question | None = None,
                max_nodes: int | None = MAX_NODES) -> nx.DiGraph:
     """The view of ``flow`` that answers ``asked``: nodes with ``layer``, ``order``, ``weight``
     (agreements) and ``group`` (the collapsed group drawn in its place, or ""), edges with ``items``
-    (one :data:`Item` per agreement and dataset) and ``weight``.  ``max_nodes=None`` groups nothing."""
+    (one :data:`Item` per agreement and dataset) and ``weight``; the graph's ``titles`` maps each agreement
+    to its title.  ``max_nodes=None`` groups nothing."""
     asked = asked or question(flow)
     members = _members(flow, _answering(chains(flow), asked))
     hidden = {} if max_nodes is None else _cut(members, asked.focus, max_nodes)
-    view = nx.DiGraph(**flow.graph, view=asked.kind, agreements=_agreements(flow))
+    view = nx.DiGraph(**flow.graph, view=asked.kind, titles=_titles(flow))
     for n, a in members.nodes(data=True):
         view.add_node(n, **a, group=hidden.get(n, ""), focus=n in asked.focus)
     for group, nodes in _groups(hidden).items():
@@ -134,7 +137,8 @@ def _members(flow: nx.MultiDiGraph, found: list[Chain]) -> nx.DiGraph:
     roles: dict[str, set[str]] = defaultdict(set)
     for chain in found:
         a = chain.release
-        item = (a["agreement"], a["dataset_label"], a["link"], "", a["legal_basis"], a["purpose"])
+        item = (a["agreement"], a["dataset_label"], a["link"], "", a["legal_basis"], a["purpose"], a["start"],
+                a["end"], a["versions"])
         steps = [(chain.sources[0], a["dataset"], item, "source", "dataset")]
         last = a["dataset"]
         for route in chain.sources[1:]:
@@ -142,7 +146,8 @@ def _members(flow: nx.MultiDiGraph, found: list[Chain]) -> nx.DiGraph:
             last = route
         steps.append((last, chain.controller, item, "", "controller"))
         for p, e in chain.processing:  # sub-processors too: the register does not say whose they are
-            done = (a["agreement"], a["dataset_label"], e["link"], e["evidence"], e["legal_basis"], e["purpose"])
+            done = (a["agreement"], a["dataset_label"], e["link"], e["evidence"], e["legal_basis"], e["purpose"],
+                    e["start"], e["end"], e["versions"])
             steps.append((chain.controller, p, done, "", e["role"]))
         for u, w, it, u_role, w_role in steps:
             roles[u].add(u_role)
@@ -267,11 +272,11 @@ def _order(view: nx.DiGraph) -> None:
         view.nodes[n]["order"] = rank.get(n, 0.0)
 
 
-def _agreements(flow: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
-    """Each agreement's title, dates and versions, once (edges refer to agreements by reference)."""
-    found: dict[str, dict[str, str]] = {}
+def _titles(flow: nx.MultiDiGraph) -> dict[str, str]:
+    """Each agreement's title, once (items refer to agreements by reference).  Dates and versions
+    are not the agreement's: they differ by dataset and processor, so each item carries its own."""
+    found: dict[str, str] = {}
     for *_, a in flow.edges(data=True):
         if a["kind"] == "release":
-            found.setdefault(a["agreement"], {"title": a["title"], "start": a["start"], "end": a["end"],
-                                              "versions": a["versions"]})
+            found.setdefault(a["agreement"], a["title"])
     return found
