@@ -71,3 +71,20 @@ def test_each_item_shows_its_own_dates_and_versions_not_another_datasets():
     assert [[r[0], text[r[1]], r[2], *(text[i] for i in r[3:])] for r in data.items["e0"]["i"]] == [
         [ref, "HES", "s", "", "s251", "Research", "2019-04-01", "2024-03-31", "1; 2"],
         [ref, "SUS", "s", "", "s251", "Research", "2021-04-01", "2024-03-31", "2"]]
+
+
+def test_an_edges_weight_is_the_number_of_its_agreements_not_of_its_items():
+    flow = hand_flow()
+    add_dataset(flow, "d:hes", "HES")
+    add_dataset(flow, "d:sus", "SUS")
+    add_org(flow, "org:c", "Controller C")
+    add_org(flow, "org:p", "Processor P")
+    for agreement in ("DARS-NIC-000001-AAAAA", "DARS-NIC-000002-BBBBB"):
+        add_step(flow, "nhse", "org:c", "release", "d:hes", "1", "2019-04-01", agreement=agreement)
+    add_step(flow, "nhse", "org:c", "release", "d:sus", "1", "2019-04-01")
+    add_step(flow, "org:c", "org:p", "processing", "d:hes", "1", "2019-04-01", role="processor")
+    add_step(flow, "org:c", "org:p", "processing", "d:sus", "1", "2019-04-01", role="processor")
+    view = view_graph(flow)
+    assert {(u, w): (len(e["items"]), e["weight"]) for u, w, e in view.edges(data=True)} == {
+        ("nhse", "d:hes"): (2, 2), ("nhse", "d:sus"): (1, 1), ("d:hes", "org:c"): (2, 2),
+        ("d:sus", "org:c"): (1, 1), ("org:c", "org:p"): (2, 1)}

@@ -103,6 +103,8 @@ def view_graph(flow: nx.MultiDiGraph, asked: Question | None = None,
             for ww in _ends(w, hidden):
                 if uu != ww:
                     _add_items(view, uu, ww, a["items"])
+    for *_, e in view.edges(data=True):  # once: recounted on every merge, an edge of 5,000 took 0.6 s
+        e["weight"] = len({i[0] for i in e["items"]})
     _order(view)
     return view
 
@@ -242,9 +244,7 @@ def _ends(n: str, hidden: dict[str, str]) -> list[str]:
 def _add_items(view: nx.DiGraph, u: str, w: str, items: set[Item]) -> None:
     if not view.has_edge(u, w):
         view.add_edge(u, w, items=set())
-    e = view.edges[u, w]
-    e["items"] |= items
-    e["weight"] = len({i[0] for i in e["items"]})
+    view.edges[u, w]["items"] |= items
 
 
 def _order(view: nx.DiGraph) -> None:
