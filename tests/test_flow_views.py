@@ -88,3 +88,38 @@ def test_an_edges_weight_is_the_number_of_its_agreements_not_of_its_items():
     assert {(u, w): (len(e["items"]), e["weight"]) for u, w, e in view.edges(data=True)} == {
         ("nhse", "d:hes"): (2, 2), ("nhse", "d:sus"): (1, 1), ("d:hes", "org:c"): (2, 2),
         ("d:sus", "org:c"): (1, 1), ("org:c", "org:p"): (2, 1)}
+
+
+def groups_drawn(view: nx.DiGraph) -> dict[str, tuple[str, str]]:
+    return {n: (a["label"], a["role"]) for n, a in view.nodes(data=True) if a["kind"] == "group"}
+
+
+def test_a_group_says_more_only_when_controllers_of_its_type_are_drawn_beside_it():
+    """A company processor is no company controller drawn beside the group of company controllers."""
+    flow = hand_flow()
+    add_dataset(flow, "d:hes", "HES")
+    add_org(flow, "org:p", "Processor P", "Company")
+    for i in range(3):
+        add_org(flow, f"org:c{i}", f"Company {i}", "Company")
+        add_step(flow, "nhse", f"org:c{i}", "release", "d:hes", "1", "2019-04-01", agreement=f"DARS-NIC-00000{i}-AAAAA")
+        add_step(flow, f"org:c{i}", "org:p", "processing", "d:hes", "1", "2019-04-01", role="processor",
+                 agreement=f"DARS-NIC-00000{i}-AAAAA")
+    assert groups_drawn(view_graph(flow, max_nodes=4)) == {"group:3:companies": ("3 companies", "controller")}
+    assert groups_drawn(view_graph(flow, max_nodes=5)) == {"group:3:companies": ("2 more companies", "controller")}
+
+
+def test_sub_processors_and_infrastructure_only_organisations_are_grouped_apart():
+    flow = hand_flow()
+    add_dataset(flow, "d:hes", "HES")
+    add_org(flow, "org:c", "Controller C")
+    add_step(flow, "nhse", "org:c", "release", "d:hes", "1", "2019-04-01")
+    for iri, role in (("org:s1", "sub-processor"), ("org:s2", "sub-processor"),
+                      ("org:i1", "infrastructure"), ("org:i2", "infrastructure")):
+        add_org(flow, iri, f"Organisation {iri[-2:]}")
+        add_step(flow, "org:c", iri, "processing", "d:hes", "1", "2019-04-01", role=role)
+    view = view_graph(flow, max_nodes=5)
+    assert groups_drawn(view) == {"group:5:sub-processor": ("2 sub-processors", "sub-processor"),
+                                  "group:5:infrastructure": ("2 infrastructure-only organisations", "infrastructure")}
+    assert {n: a["group"] for n, a in view.nodes(data=True) if a["group"]} == {
+        "org:s1": "group:5:sub-processor", "org:s2": "group:5:sub-processor",
+        "org:i1": "group:5:infrastructure", "org:i2": "group:5:infrastructure"}

@@ -48,8 +48,9 @@ TYPE_GROUPS = {
 }
 OTHER_TYPE = "other organisations"
 _GROUP_OF_TYPE = {fold_org_name(t): group for group, types in TYPE_GROUPS.items() for t in types}
-# the name of a top-N layer's "N more" group
-MORE = {1: "datasets", 4: "processors", 5: "sub-processors"}
+# the name of a top-N group, by the role of its members (controllers are grouped by organisation type)
+MORE = {"dataset": "datasets", "processor": "processors", "sub-processor": "sub-processors",
+        "infrastructure": "infrastructure-only organisations"}
 PEEL = 8  # at most this many of a group's busiest members are drawn beside it: a column, not a list
 
 # agreement, dataset label, link, evidence, legal basis, purpose, start, end, versions: the dates and
@@ -180,11 +181,9 @@ def _cut(g: nx.DiGraph, focus: frozenset[str], max_nodes: int) -> dict[str, str]
     left = max_nodes - (g.number_of_nodes() - sum(len(ns) for ns in layers.values()))
     hidden: dict[str, str] = {}
     ordered = sorted(layers.items(), key=lambda kv: (len(kv[1]), kv[0]))
-    for i, (layer, nodes) in enumerate(ordered):
-        def key(n: str, layer: int = layer) -> str:
-            return f"group:{layer}:" + (g.nodes[n]["type_group"] if layer == 3 else MORE[layer])
-        grouped, shown = _fit(sorted(nodes, key=lambda n: (-g.nodes[n]["weight"], n)), key,
-                              max(left // (len(ordered) - i), 1))
+    for i, (_, nodes) in enumerate(ordered):
+        grouped, shown = _fit(sorted(nodes, key=lambda n: (-g.nodes[n]["weight"], n)),
+                              lambda n: _group_of(g.nodes[n]), max(left // (len(ordered) - i), 1))
         hidden.update(grouped)
         left -= shown
     return hidden
@@ -225,13 +224,21 @@ def _groups(hidden: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
+def _group_of(a: dict) -> str:
+    """The group a node is collapsed into: a controller by organisation type, any other by role, so
+    infrastructure-only organisations are not counted as sub-processors (both are layer 5)."""
+    return f"group:{a['layer']}:" + (a["type_group"] if a["layer"] == 3 else a["role"])
+
+
 def _group_node(g: nx.DiGraph, group: str, nodes: list[str], layer: int) -> dict:
-    """A collapsed group: "42 ICBs and sub-ICB locations", or "12 more processors" under a top-N cut."""
-    name = group.split(":", 2)[2]
-    peeled = layer != 3 or any(g.nodes[n]["type_group"] == name for n in g if n not in nodes)
-    roles = [g.nodes[n]["role"] for n in nodes]
+    """A collapsed group: "42 ICBs and sub-ICB locations", or "12 more processors" when some of its
+    kind are drawn beside it (peeled out, or the organisation asked about), so "more" is never said
+    of a group that is all there is."""
+    first, inside = g.nodes[nodes[0]], set(nodes)
+    name = first["type_group"] if layer == 3 else MORE[first["role"]]
+    peeled = any(_group_of(a) == group for n, a in g.nodes(data=True) if a["layer"] == layer and n not in inside)
     return {"label": f"{len(nodes)} {'more ' if peeled else ''}{name}", "kind": "group", "type": "group",
-            "role": max(set(roles), key=roles.count), "layer": layer, "group": "", "focus": False,
+            "role": first["role"], "layer": layer, "group": "", "focus": False,
             "code": "", "roles": "", "org_type": "", "type_group": name if layer == 3 else "",
             "members": len(nodes), "weight": sum(g.nodes[n]["weight"] for n in nodes)}
 
