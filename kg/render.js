@@ -1,10 +1,11 @@
 // The flow page's behaviour (kg/render.py embeds this file; docs/flows.md says what a reader can do).
 // Expects vis-network's globals from pyvis's template (`network`, `nodes`, `edges`) and REGKG, the
-// page's data: agreement titles, deduplicated texts, each edge's items and the agreement link base.
+// page's data: agreement titles, deduplicated texts, each edge's items, how many the panel lists and
+// the agreement link base.
 (function () {
   "use strict";
   if (typeof network === "undefined") return;
-  var GAP_X = 46, GAP_Y = 10, ITEMS_SHOWN = 60;  // ITEMS_SHOWN: kg/render.py ITEMS
+  var GAP_X = 46, GAP_Y = 10, ITEMS_SHOWN = REGKG.itemsShown;
   var initial = nodes.get().map(function (n) { return {id: n.id, hidden: !!n.hidden}; });
 
   // ---------------------------------------------------------------- layout: layers left to right

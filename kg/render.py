@@ -40,7 +40,7 @@ NODE_SIZE = 11
 FONT = 14           # label font size (px)
 WRAP = 26           # label line length (characters); the full name is in the panel
 LABEL_LINES = 3     # at most this many label lines, the last one clipped with "…"
-ITEMS = 60          # agreements listed per edge in the panel (kg/render.js says how many more)
+ITEMS = 60          # agreements the panel lists at most (passed to kg/render.js, which says how many more)
 ITEM_BUDGET = 50_000  # items on the whole page: the everything view lists fewer per edge, to stay small
 HERE = Path(__file__).resolve().parent
 _REMOTE = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>|"
@@ -101,7 +101,7 @@ class PageData:
             "b": sorted({self.text(b) for r in rows for b in r[4].split(SEP) if b})}
 
     def script(self) -> str:
-        data = {"linkBase": self.link_base, "titles": self.titles, "texts": list(self.texts),
+        data = {"linkBase": self.link_base, "itemsShown": ITEMS, "titles": self.titles, "texts": list(self.texts),
                 "items": self.items}
         # "<" as \u003c: no register text can close the script element
         return "<script>var REGKG = " + json.dumps(data, ensure_ascii=False).replace("<", "\\u003c") + ";</script>"

@@ -56,6 +56,29 @@ def tiny_flow(title: str = "A title", evidence: str = "Processing by X") -> nx.M
     return g
 
 
+def hand_flow() -> nx.MultiDiGraph:
+    """A flow graph built by hand, NHS England its one source, for the shapes the sample lacks."""
+    flow = nx.MultiDiGraph()
+    flow.add_node("nhse", type="source", label="NHS England", code="X24", roles="", org_type="", names="")
+    return flow
+
+
+def add_org(flow: nx.MultiDiGraph, iri: str, label: str, org_type: str = "") -> None:
+    flow.add_node(iri, type="organisation", label=label, code="", roles="", org_type=org_type, names="")
+
+
+def add_dataset(flow: nx.MultiDiGraph, iri: str, label: str) -> None:
+    flow.add_node(iri, type="dataset", label=label, code="", roles="", org_type="", names="")
+
+
+def add_step(flow: nx.MultiDiGraph, u: str, w: str, kind: str, dataset: str, versions: str, start: str, *,
+             agreement: str = "DARS-NIC-000001-AAAAA", role: str = "", end: str = "2024-03-31") -> None:
+    """One flow edge as kg.flows.graph draws it: one agreement, one dataset, its versions and dates."""
+    flow.add_edge(u, w, kind=kind, agreement=agreement, title=f"Title of {agreement[-5:]}", dataset=dataset,
+                  dataset_label=flow.nodes[dataset]["label"], versions=versions, start=start, end=end,
+                  legal_basis="s251", purpose="Research", role=role, link="stated", evidence="", weight=1)
+
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

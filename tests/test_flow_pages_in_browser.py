@@ -7,9 +7,10 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
-from flows_fixtures import full_store_fixture, full_store_path_fixture  # noqa: F401
+from flows_fixtures import add_dataset, add_org, add_step, full_store_fixture, full_store_path_fixture, hand_flow  # noqa: F401
 
 from kg import flows
+from kg import render as rendering
 from kg.flows.analysis import title
 from kg.render import render
 
@@ -121,3 +122,23 @@ def test_filter_offers_only_what_a_reader_filters_by(sample_store, tmp_path, bro
     page.select_option("#regkg-value", "processor")
     faded = page.evaluate("nodes.get({filter: n => n.opacity < 1}).map(n => n.role)")
     assert faded and "processor" not in faded
+
+
+def test_the_panel_lists_as_many_agreements_as_render_py_says(tmp_path, browser, monkeypatch):
+    """A node's panel joins the items of its incoming lines, and lists at most the number the page's
+    data carries from kg/render.py, not a copy of it in kg/render.js."""
+    monkeypatch.setattr(rendering, "ITEMS", 4)
+    flow = hand_flow()
+    add_org(flow, "org:c", "Controller C")
+    for dataset, agreements in (("HES", "123"), ("SUS", "456")):
+        add_dataset(flow, f"d:{dataset}", dataset)
+        for i in agreements:
+            add_step(flow, "nhse", "org:c", "release", f"d:{dataset}", "1", "2019-04-01",
+                     agreement=f"DARS-NIC-00000{i}-AAAAA")
+    open_page(browser, render(flow, tmp_path / "six.html"))
+    page = browser.page
+    page.evaluate("regkg.showNode(nodes.get({filter: n => n.full === 'Controller C'})[0].id)")
+    assert page.eval_on_selector_all("#regkg-panel li b", "bs => bs.map(b => b.textContent)") == [
+        "DARS-NIC-000001-AAAAA", "DARS-NIC-000002-AAAAA", "DARS-NIC-000003-AAAAA", "DARS-NIC-000004-AAAAA"]
+    assert page.inner_text("#regkg-panel p:last-child") == "… and 2 more: `regkg trace` lists them all."
+    assert not browser.errors

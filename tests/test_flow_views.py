@@ -5,33 +5,11 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from flows_fixtures import add_dataset, add_org, add_step, hand_flow
 
 from kg.errors import RegkgError
 from kg.flows.views import question, view_graph
 from kg.render import PageData
-
-
-def hand_flow() -> nx.MultiDiGraph:
-    """An empty flow graph with NHS England as its one source."""
-    flow = nx.MultiDiGraph()
-    flow.add_node("nhse", type="source", label="NHS England", code="X24", roles="", org_type="", names="")
-    return flow
-
-
-def add_org(flow: nx.MultiDiGraph, iri: str, label: str, org_type: str = "") -> None:
-    flow.add_node(iri, type="organisation", label=label, code="", roles="", org_type=org_type, names="")
-
-
-def add_dataset(flow: nx.MultiDiGraph, iri: str, label: str) -> None:
-    flow.add_node(iri, type="dataset", label=label, code="", roles="", org_type="", names="")
-
-
-def add_step(flow: nx.MultiDiGraph, u: str, w: str, kind: str, dataset: str, versions: str, start: str, *,
-             agreement: str = "DARS-NIC-000001-AAAAA", role: str = "", end: str = "2024-03-31") -> None:
-    """One flow edge as kg.flows.graph draws it: one agreement, one dataset, its versions and dates."""
-    flow.add_edge(u, w, kind=kind, agreement=agreement, title=f"Title of {agreement[-5:]}", dataset=dataset,
-                  dataset_label=flow.nodes[dataset]["label"], versions=versions, start=start, end=end,
-                  legal_basis="s251", purpose="Research", role=role, link="stated", evidence="", weight=1)
 
 
 def test_an_organisation_with_no_node_in_the_graph_is_an_error_naming_the_closest():
