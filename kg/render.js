@@ -210,7 +210,7 @@
   }
   document.getElementById("regkg-find").addEventListener("submit", function (ev) { ev.preventDefault(); focusNode(search.value); });
 
-  // ---------------------------------------------------------------- filter: role, dataset, legal basis, type
+  // ---------------------------------------------------------------- highlight: role, dataset, legal basis, type
   var property = document.getElementById("regkg-property"), value = document.getElementById("regkg-value");
   var FIELDS = {
     role: {node: function (n) { return [n.role]; }},

@@ -4,7 +4,8 @@ The page draws a :mod:`kg.flows.views` view, not the raw flow graph: at most ``m
 (groups open on click), laid out in layers left to right by the page itself from the label sizes the
 browser measures, so no label overlaps another or leaves the canvas; physics is off (positions are
 final).  A click pins a details panel of plain, copyable text; a search box focuses a node; the
-filter offers role, dataset, legal basis and organisation type (docs/flows.md).
+highlight control lights up nodes by role, dataset, legal basis or organisation type and fades the
+rest, hiding nothing (docs/flows.md).
 
 Pyvis's ``cdn_resources="in_line"`` embeds vis-network but still links Bootstrap from a CDN, so those
 tags are stripped.  Register text reaches the page escaped (:func:`html.escape`) or as JSON that the
@@ -88,10 +89,10 @@ class PageData:
         return self.texts.setdefault(value, len(self.texts)) if value else -1
 
     def add_edge(self, edge_id: str, items: set) -> None:
-        """The first :data:`ITEMS` of ``[agreement, dataset, s(tated)|i(nferred), evidence, legal basis,
-        purpose, start, end, versions]`` (texts by index; the panel shows no more), their count, and every
-        dataset and legal basis for the filter: an edge of the everything view can carry thousands of
-        agreements."""
+        """The first ``per_edge`` of ``[agreement, dataset, s(tated)|i(nferred), evidence, legal basis,
+        purpose, start, end, versions]`` (texts by index), their count, and every dataset and legal basis
+        for the highlight: an edge of the everything view can carry thousands of agreements, so a page
+        keeps :data:`ITEMS` per edge, fewer (never under 3) when that would pass :data:`ITEM_BUDGET`."""
         rows = sorted(items)
         self.items[edge_id] = {
             "i": [[ref, self.text(dataset), link[:1], *map(self.text, (evidence, basis, purpose, start, end, versions))]
@@ -159,7 +160,7 @@ def header_html(heading: str) -> str:
 
 
 def tools_html() -> str:
-    """Search, filter and the collapse button; the filter offers only what a reader filters by."""
+    """Search, highlight and the collapse button; the highlight offers only what a reader looks for."""
     props = "".join(f'<option value="{esc(p)}">{esc(p)}</option>'
                     for p in ("role", "dataset", "legal basis", "organisation type"))
     return ('<div id="regkg-tools">'

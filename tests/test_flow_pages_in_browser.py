@@ -111,7 +111,7 @@ def test_search_opens_the_group_of_the_node_it_finds(busiest, tmp_path, browser)
     assert hidden in page.inner_text("#regkg-panel h2")
 
 
-def test_filter_offers_only_what_a_reader_filters_by(sample_store, tmp_path, browser):
+def test_highlight_offers_only_what_a_reader_looks_for(sample_store, tmp_path, browser):
     open_page(browser, render(flows.flow_graph(sample_store, dataset="SUS+"), tmp_path / "sus.html"))
     page = browser.page
     options = page.eval_on_selector_all("#regkg-property option", "os => os.map(o => o.value)")

@@ -35,7 +35,7 @@ def test_single_escaped_heading():
 
 
 def test_inline_style_only():
-    """Legend and filter menu are styled by an inline <style>; nothing is fetched (no href/src to a server)."""
+    """Legend and highlight menu are styled by an inline <style>; nothing is fetched (no href/src to a server)."""
     page = to_html(tiny_flow(), heading="Tiny")
     style = re.search(r"<style>([^<]*#regkg-legend[^<]*)</style>", page)
     assert style and "#regkg-panel" in style[1] and "#regkg-tools" in style[1]
