@@ -308,10 +308,10 @@ def export(
     ```
     """
     from kg.export import RDF_FORMATS
-    from kg.render import GRAPH_FORMATS
+    from kg.render import NETWORK_FORMATS
 
-    if fmt not in RDF_FORMATS + GRAPH_FORMATS:
-        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(RDF_FORMATS + GRAPH_FORMATS)}")
+    if fmt not in RDF_FORMATS + NETWORK_FORMATS:
+        raise fail(f"unknown format {fmt!r}; choose one of {', '.join(RDF_FORMATS + NETWORK_FORMATS)}")
     register(store).export(fmt, out or sys.stdout.buffer)
 
 
@@ -420,8 +420,8 @@ def render(
     from kg import render as rendering
     from kg.flows.analysis import title
 
-    if fmt not in ("html", *rendering.GRAPH_FORMATS):
-        raise fail(f"unknown format {fmt!r}; choose one of html, {', '.join(rendering.GRAPH_FORMATS)}")
+    if fmt not in ("html", *rendering.NETWORK_FORMATS):
+        raise fail(f"unknown format {fmt!r}; choose one of html, {', '.join(rendering.NETWORK_FORMATS)}")
     if max_nodes < 1:
         raise fail(f"--max-nodes expects a number of nodes of at least 1, got {max_nodes}")
     reg = register(store)

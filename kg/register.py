@@ -170,9 +170,9 @@ class Register:
     def export(self, fmt: str, output: BinaryIO | Path) -> None:
         """The graph as RDF (turtle, nt, jsonld, trig, nquads), or the flow graph as GraphML/GEXF."""
         from kg.export import export_rdf
-        from kg.render import GRAPH_FORMATS, export_graph
+        from kg.render import NETWORK_FORMATS, export_graph
 
-        if fmt in GRAPH_FORMATS:
+        if fmt in NETWORK_FORMATS:
             export_graph(self.flows(), fmt, output)
         else:
             export_rdf(self.store, fmt, output)

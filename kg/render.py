@@ -249,4 +249,4 @@ def export_graph(flow: nx.Graph, fmt: str, path: Path | str | object) -> None:
         raise ValueError(f"unknown graph format {fmt!r}; choose graphml or gexf")
 
 
-GRAPH_FORMATS = ("graphml", "gexf")
+NETWORK_FORMATS = ("graphml", "gexf")
