@@ -325,14 +325,14 @@ def syntax_error(sparql: str, message: str) -> str:
 
 
 def ask(store: ox.Store | Graph, name: str, values: dict[str, str] | None = None,
-        resolver: Resolver | None = None, scope: Scope = NEWEST) -> QueryResult:
+        resolver: Resolver | None = None, scope: Scope = NEWEST, *, max_rows: int | None = None) -> QueryResult:
     """Run the named query ``name`` with parameter values given as text, for ``scope``."""
     query = get_named_query(name)
     values, scope = _scoped(store, query, dict(values or {}), scope)
     bindings = bind(query, values, resolver)
     if isinstance(store, ox.Store):
         require_in_store(store, query, values, bindings)
-    return run(store, query.text, bindings, scope)
+    return run(store, query.text, bindings, scope, max_rows=max_rows)
 
 
 NAMED_KINDS = {"dataset": f"{ID}dataset/", "org": f"{ID}org/", "legal-basis": f"{ID}legal-basis/"}

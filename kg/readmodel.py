@@ -29,6 +29,7 @@ import pyoxigraph as ox
 from kg.errors import RegkgError
 from kg.namespace import ID, PREFIX_IRIS
 from kg.query import closest_text
+from kg.scope import scope_of, unknown_edition
 
 FILENAME = "readmodel.sqlite"
 LAYOUT = "1"
@@ -325,7 +326,9 @@ class Hit:
 
 
 class ReadModel:
-    """Read-only access to one read model file; a connection per thread (SQLite's rule)."""
+    """Read-only access to one read model file: one connection, shared by the server's threads
+    (opened read-only and immutable, with ``check_same_thread=False``; this SQLite is built
+    serialised, ``sqlite3.threadsafety == 3``)."""
 
     def __init__(self, path: Path):
         if not path.exists():
@@ -353,8 +356,8 @@ class ReadModel:
         if not edition or (self.editions and edition == self.editions[-1]):
             return NEWEST
         if edition not in self.editions:
-            raise RegkgError(f"edition {edition} is not in the store; "
-                             f"editions: {', '.join(self.editions[-3:]) or 'none (the store holds no dated edition)'}")
+            scope_of(edition)  # a malformed month is its own error
+            raise unknown_edition(edition, self.editions)
         return edition
 
     def edition_label(self, key: str) -> str:
@@ -383,9 +386,14 @@ class ReadModel:
         match = REFERENCE.match(text)
         if match:
             return "agreement", self.entity("agreement", match[1].upper())["key"]
-        row = self.db.execute("SELECT e.kind, e.key FROM name n JOIN entity e ON e.iri = n.iri "
-                              "WHERE n.name = ? COLLATE NOCASE ORDER BY e.kind = 'organisation' DESC LIMIT 1",
-                              (text,)).fetchone()
+        named = self.db.execute("SELECT DISTINCT e.kind, e.key, e.label FROM name n JOIN entity e ON e.iri = n.iri "
+                                "WHERE n.name = ? COLLATE NOCASE ORDER BY e.kind, e.key", (text,)).fetchall()
+        organisations = [r for r in named if r[0] == "organisation"]
+        row = organisations[0] if len(organisations) == 1 else named[0] if len(named) == 1 else None
+        if row is None and named:
+            shown = ", ".join(f"{kind} {key}" for kind, key, _ in named[:5])
+            more = f" and {len(named) - 5} more" if len(named) > 5 else ""
+            raise RegkgError(f"{text!r} names {len(named)} things: {shown}{more}; give a reference or a key")
         if row is None:
             row = self.db.execute("SELECT kind, key FROM entity WHERE key = ? COLLATE NOCASE", (text,)).fetchone()
         if row is None:
@@ -398,8 +406,13 @@ class ReadModel:
     def link_targets(self) -> dict[str, tuple[str, str]]:
         """Every entity's kind and key by IRI and by label: what turns a table cell into a link."""
         found: dict[str, tuple[str, str]] = {}
-        for iri, kind, key, label in self.db.execute("SELECT iri, kind, key, label FROM entity"):
-            found[iri] = found[label] = (kind, key)
+        for iri, kind, key in self.db.execute("SELECT iri, kind, key FROM entity"):
+            found[iri] = (kind, key)
+        # a label links only when one entity carries it: 266 titles of a full edition are shared by
+        # several agreements, and a link to one of them would be a wrong answer
+        for label, kind, key in self.db.execute("SELECT label, kind, key FROM entity GROUP BY label "
+                                                "HAVING count(*) = 1"):
+            found[label] = (kind, key)
         return found
 
     # ----------------------------------------------------------------- search
@@ -445,10 +458,15 @@ class ReadModel:
         versions = self.rows("SELECT v.*, EXISTS(SELECT 1 FROM listed l WHERE l.version = v.iri AND l.edition = ?) "
                              "AS listed FROM version v WHERE v.agreement = ? ORDER BY v.start, v.number, v.iri",
                              ek, entity["iri"])
-        shown = [v for v in versions if v["listed"]] or versions
+        shown = [v for v in versions if v["listed"]]
+        unlisted = {}
+        if not shown:  # said on the page, never shown as that edition's facts
+            shown = versions
+            unlisted = {"listed_in_edition": False, "edition": f"not listed in the {self.edition_label(ek)}; "
+                        f"as listed in {_runs_text(versions)}"}
         iris = [v["iri"] for v in shown]
         nodes = sorted({v["node"] for v in shown})
-        return {
+        return unlisted | {
             "versions": [self._version(v) for v in versions],
             "parties": self._parties(iris),
             "datasets": self._uses(iris),
@@ -562,6 +580,14 @@ class ReadModel:
             "JOIN entity a ON a.iri = v.agreement WHERE t.iri = ? GROUP BY a.key ORDER BY a.key", ek, entity["iri"])
         return {"code": entity["code"], "comment": entity["comment"], "names": self.names_of(entity["iri"]),
                 "agreements": agreements}
+
+
+def _runs_text(versions: list[dict[str, Any]]) -> str:
+    """The editions that listed any of ``versions``: ``2025-09 – 2026-09``, or ``its source`` (undated)."""
+    runs = sorted({(first or "", last or "") for v in versions for first, last in json.loads(v["runs"])})
+    if not runs:
+        return "its undated source"
+    return "; ".join(f"{first or '…'} – {last or 'now'}" for first, last in runs)
 
 
 def _marks(items: list[Any]) -> str:

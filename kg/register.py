@@ -1,6 +1,6 @@
 """One core object holding the store, the resolver and the vocabulary, for every reader of a built store.
 
-The web server, ``regkg show`` (and, later, the other commands and the notebook) ask the register
+The web server, every ``regkg`` command and the tutorial notebook ask the register
 through a :class:`Register`: it opens the built store read-only once, loads the resolver and the
 vocabulary once, on first use, and delegates each question to the library module that answers it
 (``kg.query``, ``kg.scope``, ``kg.flows``, ``kg.trace``, ``kg.readmodel``).  A build swaps a new store
@@ -121,13 +121,17 @@ class Register:
         chosen = scope_of(edition, every)
         return chosen if self.endpoint else check(self.store, chosen)
 
-    def query(self, sparql: str, values: dict[str, str] | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
-        """An ad hoc SELECT or ASK, exactly as ``regkg query`` runs it (same prefixes, same errors)."""
-        return queries.run_text(self.store, sparql, values, self.resolver, scope, allow_service=self.allow_service)
+    def query(self, sparql: str, values: dict[str, str] | None = None, scope: Scope = NEWEST,
+              max_rows: int | None = None) -> queries.QueryResult:
+        """An ad hoc SELECT or ASK, exactly as ``regkg query`` runs it (same prefixes, same errors); more
+        than ``max_rows`` rows is an error, not a table held whole in memory."""
+        return queries.run_text(self.store, sparql, values, self.resolver, scope, allow_service=self.allow_service,
+                                max_rows=max_rows)
 
-    def ask(self, name: str, values: dict[str, str] | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
+    def ask(self, name: str, values: dict[str, str] | None = None, scope: Scope = NEWEST,
+            max_rows: int | None = None) -> queries.QueryResult:
         """A named query with its parameters bound, as ``regkg ask`` runs it."""
-        return queries.ask(self.store, name, values, self.resolver, scope)
+        return queries.ask(self.store, name, values, self.resolver, scope, max_rows=max_rows)
 
     def trace(self, dataset: str | None = None, org: str | None = None, scope: Scope = NEWEST) -> queries.QueryResult:
         from kg.trace import trace

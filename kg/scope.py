@@ -82,9 +82,14 @@ def check(store: ox.Store, scope: Scope) -> Scope:
         previous = known[position - 1] if position > 0 else None
         edition = None if position == len(known) - 1 else scope.edition
         return Scope(edition=edition, previous=previous, named=known[position] if known else None)
-    close = sorted(sorted(known, key=lambda e: abs(_months(e) - _months(scope.edition)))[:3])
+    raise unknown_edition(scope.edition, known)
+
+
+def unknown_edition(edition: str, known: list[str]) -> RegkgError:
+    """The error for an edition the store does not hold, naming the three nearest by month."""
+    close = sorted(sorted(known, key=lambda e: abs(_months(e) - _months(edition)))[:3])
     listed = ", ".join(close) if close else "none (the store holds no dated edition)"
-    raise RegkgError(f"edition {scope.edition} is not in the store; closest: {listed}")
+    return RegkgError(f"edition {edition} is not in the store; closest: {listed}")
 
 
 def _months(edition: str) -> int:

@@ -62,6 +62,9 @@ class WorkerPool:
             if isinstance(e, TimedOut):
                 raise
             raise RegkgError("the query stopped its worker; it was restarted") from None
+        except BaseException:  # a job that could not be sent or answered: the worker's state is unknown
+            self._replace(worker)
+            raise
         self._idle.put(worker)
         if outcome == "error":
             raise value

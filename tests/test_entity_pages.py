@@ -6,6 +6,7 @@ import csv
 import http.client
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from test_web import cli_output, fetch, running
 
 from kg import readmodel
 from kg.build import build
+from kg.errors import RegkgError
 from kg.register import Register
 from kg.resources import samples_dir
 
@@ -237,11 +239,57 @@ def test_pages_answer_for_the_newest_edition_and_for_one_named(two_editions):
         august = json.loads(fetch(f"{url}/agreements/{removed}.json?edition=2026-08")[2])
         status, _, body = fetch(f"{url}/agreements/{removed}.json?edition=2031-01")
         _, _, html = fetch(f"{url}/agreements/{removed}?edition=2026-08")
-    assert newest["edition"] == "newest edition (2026-09)" and august["edition"] == "2026-08"
+    # not listed in the newest edition: the page says so, and whose facts it shows
+    assert newest["edition"] == "not listed in the newest edition (2026-09); as listed in 2026-08 – 2026-08"
+    assert newest["listed_in_edition"] is False and "listed_in_edition" not in august
+    assert august["edition"] == "2026-08"
     assert [v["listed"] for v in newest["versions"]] == [False] and [v["listed"] for v in august["versions"]] == [True]
     assert newest["versions"][0]["editions"] == [{"first": "2026-08", "last": "2026-08"}]
-    assert (status, body) == (404, "edition 2031-01 is not in the store; editions: 2026-08, 2026-09\n")
+    assert (status, body) == (404, "edition 2031-01 is not in the store; closest: 2026-08, 2026-09\n")
     assert "Shows the 2026-08" in html
+
+
+def test_an_edition_that_does_not_list_an_agreement_shows_no_facts_as_its_own(two_editions):
+    added = "DARS-NIC-999999-Z9Z9Z"  # first listed in 2026-09
+    with running(two_editions) as url:
+        august = json.loads(fetch(f"{url}/agreements/{added}.json?edition=2026-08")[2])
+        _, _, html = fetch(f"{url}/agreements/{added}?edition=2026-08")
+    assert august["edition"] == "not listed in the 2026-08; as listed in 2026-09 – now"
+    assert august["listed_in_edition"] is False
+    assert "not listed in the 2026-08; as listed in 2026-09 – now" in html
+
+
+def test_downloads_from_an_editions_page_are_of_that_edition(two_editions):
+    with running(two_editions) as url:
+        _, _, html = fetch(f"{url}/agreements/DARS-NIC-617755-B4F1L?edition=2026-08")
+    assert 'href="/agreements/DARS-NIC-617755-B4F1L.json?edition=2026-08"' in html
+    assert 'href="/agreements/DARS-NIC-617755-B4F1L.csv?edition=2026-08"' in html
+
+
+def _same_title(workbook) -> None:
+    agreements = workbook["Agreements"]
+    for r in range(2, agreements.max_row + 1):
+        if str(agreements.cell(r, 1).value).startswith(("DARS-NIC-474218-V7G7L", "DARS-NIC-123200-J0L4T")):
+            agreements.cell(r, 2).value = "Benchmarking stroke rehabilitation"
+
+
+@pytest.fixture(scope="module")
+def shared_title(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("shared")
+    edit(SAMPLE, folder / "datausesregister_august2026.xlsx", _same_title)
+    build([folder], folder / "store")
+    return folder / "store"
+
+
+def test_a_title_two_agreements_share_links_to_neither_and_show_names_both(shared_title):
+    with running(shared_title) as url:
+        _, _, table = fetch(f"{url}/ask/agreements")
+    assert ">Benchmarking stroke rehabilitation<" in table
+    assert not re.search(r'href="/agreements/[^"]*">Benchmarking stroke rehabilitation</a>', table)
+    with pytest.raises(RegkgError) as raised:
+        Register(shared_title).show("Benchmarking stroke rehabilitation")
+    assert str(raised.value) == ("'Benchmarking stroke rehabilitation' names 2 things: agreement "
+                                 "DARS-NIC-123200-J0L4T, agreement DARS-NIC-474218-V7G7L; give a reference or a key")
 
 
 def test_a_running_server_answers_from_a_store_rebuilt_under_it(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -218,6 +219,14 @@ def test_query_form_runs_a_query_as_a_paged_table(base):
     assert f"Rows 1,101–1,200 of {total:,}; page 12 of {-(-total // 100)}." in page
     status, _, page = fetch(f"{base}/?{urlencode({'query': 'SELECT nonsense'})}")  # the form's old address
     assert status == 400 and "SPARQL syntax error" in page
+
+
+def test_a_table_too_long_to_hold_is_an_error_not_a_server_full_of_rows(base):
+    cross = urlencode({"query": "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f }"})  # ~13 M rows on the sample
+    status, _, page = fetch(f"{base}/query?{cross}")
+    assert status == 400
+    assert "the answer has more than 200,000 rows; add a LIMIT (or run it with `regkg query`, which has no cap)" \
+        in html.unescape(page)
 
 
 @pytest.mark.parametrize("prefix", sorted(PREFIX_IRIS_OF_THE_CLI))

@@ -51,3 +51,10 @@ def _outcome(pool: WorkerPool) -> str:
     except Busy:
         return "busy"
     return "answered"
+
+
+def test_a_job_that_cannot_be_sent_keeps_every_slot(pool):
+    with pytest.raises(Exception, match="pickle"):
+        pool.run(query.run, lambda: None)
+    assert pool._idle.qsize() == 2  # the worker it was meant for was replaced, not lost
+    assert pool.run(query.run, "ASK {}").boolean is True

@@ -235,9 +235,10 @@ def entity_page(app: App, request: Request, kind: str, key: str) -> Response:
     if fmt == "csv":
         return csv_response(entity_rows(data))
     read = app.register.read
+    edition = request.param("edition")
     return page(f"{'term' if kind in ('legal-basis', 'purpose') else kind}.html", title=data["label"],
                 heading=data["label"], page=data, edition=data["edition"], editions=read.editions,
-                linker=linker(app))
+                linker=linker(app), same_edition=f"?{urlencode({'edition': edition})}" if edition else "")
 
 
 def entity_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
