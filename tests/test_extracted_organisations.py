@@ -1,4 +1,4 @@
-"""Organisations the vocabulary does not know, found in an agreement's free text (issue 11, §3):
+"""Organisations the vocabulary does not know, found in an agreement's free text:
 minted with the name as written, marked extracted, shown by queries and trace like any processor,
 and proposed — never merged — for a known organisation by ``regkg orgs --suggest``."""
 

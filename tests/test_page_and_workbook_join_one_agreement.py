@@ -1,4 +1,4 @@
-"""Issue 5, done-when: the reformatted page of 04V and the workbook record of DARS-NIC-199599-S0T5M give
+"""The reformatted page of 04V and the workbook record of DARS-NIC-199599-S0T5M give
 the same organisation, dataset, legal-basis and purpose nodes (resolution level; fixtures are copies)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The real sample workbook (issue 3, done-when) checked against the records it was rebuilt from.
+"""The real sample workbook read back to exactly the records it was rebuilt from.
 
 ``fixtures/workbook/records/*.json`` are the sample's source records (one file per agreement);
 the workbook was made from them, so every version's dates, controllers, datasets, legal bases,

@@ -1,4 +1,4 @@
-"""Issues 5 and 7 at the store level: one node per real thing across every sample, processors with evidence."""
+"""At the store level: one node per real thing across every sample, and processors with their evidence."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Processors in text the first extractor never met (issue 11): each phrasing and each exclusion.
+"""Processors in text the first extractor never met: each phrasing and each exclusion.
 
 Sentences come from the corpus's dev agreements (tests/fixtures/corpus, reference in each test);
 where dev holds no example of a shape the issue lists, the sentence is the issue's own shape with

@@ -1,4 +1,4 @@
-"""kg.resolve: one node per real thing (issue 5). Exact assertions; fixtures in tests/fixtures/resolve/."""
+"""kg.resolve: one node per real thing, whatever the spelling. Exact assertions; fixtures in tests/fixtures/resolve/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Processors from free text (issue 7): the shared sample agreement, each hard negative, datasets."""
+"""Processors from free text: the shared sample agreement, each hard negative, and their datasets."""
 
 from __future__ import annotations
 
