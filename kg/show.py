@@ -12,8 +12,11 @@ from typing import Any
 
 
 def where(w: dict[str, Any]) -> str:
-    """``file, sheet S, row R`` or ``file, lines A–B``: where a fact was read."""
-    parts = [str(w.get("source", ""))]
+    """``file, sheet S, row R`` or ``file, lines A–B``: where a fact was read (the terminal's and the
+    pages' one wording; nothing when the source is not known)."""
+    if not w.get("source"):
+        return ""
+    parts = [str(w["source"])]
     if w.get("sheet"):
         parts.append(f"sheet {w['sheet']}")
     if w.get("row"):

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg.output import compact
 from kg.readmodel import REFERENCE, kind_of
+from kg.show import where
 
 TEMPLATES = Path(__file__).parent / "templates"
 # the path of each kind of entity page (docs/web.md)
@@ -56,7 +57,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["compact"] = compact
-    env.globals.update(url=url, headings=HEADINGS)
+    env.globals.update(url=url, headings=HEADINGS, where=where)  # where: as `regkg show` writes it (escaped)
     return env
 
 
