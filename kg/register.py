@@ -45,9 +45,15 @@ class Register:
         self._lock = threading.Lock()
         self._resolver: Resolver | None = None
         self._vocabulary: Vocabulary | None = None
-        self._generation = ""
         self._read: readmodel.ReadModel | None = None
-        self._store = self._open()
+        self._store: ox.Store | Graph | None = None
+        if endpoint:
+            from kg import remote
+
+            self._store = remote.remote_graph(endpoint)
+        else:
+            stores.require(self.path)  # a missing store is an error now, not at the first question
+        self._generation = "" if endpoint else stores.generation(self.path)
 
     @staticmethod
     def build(sources: Iterable[Path | str], store_path: Path | str | None = None, **options: Any) -> BuildResult:
@@ -57,28 +63,16 @@ class Register:
 
         return build(sources, store_path, **options)
 
-    def _open(self) -> ox.Store | Graph:
-        if self.endpoint:
-            from kg import remote
-
-            return remote.remote_graph(self.endpoint)
-        self._generation = stores.generation(self.path)
-        store = stores.open_store(self.path)
-        self._read = None
-        return store
-
     def refresh(self) -> bool:
-        """Reopen the store (and forget its read model) if a build swapped a new one in; True if it did.
-
-        Cheap enough for every request: one ``stat`` of the store's marker file.
+        """Forget the store and its read model if a build swapped a new one in (they reopen at their
+        next use); True if it did.  Cheap enough for every request: one ``stat`` of the store's marker.
         """
         if self.endpoint or stores.generation(self.path) == self._generation:
             return False
         with self._lock:
-            if stores.generation(self.path) != self._generation:
-                self._store = self._open()
-                return True
-        return False
+            self._generation = stores.generation(self.path)
+            self._store, self._read = None, None
+        return True
 
     @property
     def generation(self) -> str:
@@ -86,7 +80,12 @@ class Register:
 
     @property
     def store(self) -> ox.Store:
-        """The local store (an rdflib Graph over the server when the register is remote)."""
+        """The local store (an rdflib Graph over the server when the register is remote), opened at
+        first use: the web server's own process never queries it (its workers do), so never opens it."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = stores.open_store(self.path)
         return self._store  # type: ignore[return-value]
 
     @property

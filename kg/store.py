@@ -73,13 +73,19 @@ def generation(path: Path | str | None = None) -> str:
 
 def open_store(path: Path | str | None = None) -> ox.Store:
     """Open a built store for reading; a missing or outdated store is a user error, not a crash."""
+    return ox.Store.read_only(str(require(path)))
+
+
+def require(path: Path | str | None = None) -> Path:
+    """The location of a built store this regkg can read, without opening it; else the error saying
+    what to run."""
     location = resolve_path(path)
     if not exists(location):
         if (location / "CURRENT").exists():
             raise RegkgError(f"{location} was built by an older regkg (or not by regkg): rebuild it with "
                              f"`regkg build SOURCES… --store {location}`")
         raise RegkgError(f"no store at {location}: run `regkg build SOURCES…` first (or pass --store)")
-    return ox.Store.read_only(str(location))
+    return location
 
 
 def check_target(target: Path) -> None:
