@@ -230,9 +230,7 @@ class _Writer:
                       {"first": "dur:firstEdition", "last": "dur:lastEdition"})
         rows, listed, parties, terms = [], [], [], []
         for iri, v in versions.items():
-            ev = evidence.get(_one(v, "evidence") or "", {})
-            where = (sources.get(_one(ev, "source") or "", ""), _one(ev, "sheet"), _int(_one(ev, "row")),
-                     _int(_one(ev, "line_start")), _int(_one(ev, "line_end")))
+            where = _read_from(evidence.get(_one(v, "evidence") or "", {}), sources)
             spans = sorted((_one(runs.get(r, {}), "first"), _one(runs.get(r, {}), "last"))
                            for r in v.get("listing", []))
             facts = {name: sorted({short(x) if x.startswith("http") else x for x in v.get(name, [])})
@@ -262,8 +260,7 @@ class _Writer:
             link = "stated" if p.get("stated") else "inferred"
             datasets = sorted(set(p.get("stated", []) or p.get("inferred", [])))
             rows.append((owner[pi], _one(p, "org"), role, link, json.dumps(datasets), _one(ev, "text"),
-                         sources.get(_one(ev, "source") or "", ""), _one(ev, "sheet"), _int(_one(ev, "row")),
-                         _int(_one(ev, "line_start")), _int(_one(ev, "line_end"))))
+                         *_read_from(ev, sources)))
         self.db.executemany(f"INSERT INTO party VALUES ({', '.join('?' * 11)})", rows)
 
     def _uses(self) -> None:
@@ -303,6 +300,12 @@ class _Writer:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value not in (None, "") else None
+
+
+def _read_from(evidence: dict[str, list[str]], sources: dict[str, str]) -> tuple[Any, ...]:
+    """The source, sheet, row and first and last line of one evidence node: the columns of ``_where``."""
+    return (sources.get(_one(evidence, "source") or "", ""), _one(evidence, "sheet"), _int(_one(evidence, "row")),
+            _int(_one(evidence, "line_start")), _int(_one(evidence, "line_end")))
 
 
 def _editions_of(spans: list[tuple[str | None, str | None]], editions: list[str], current: bool) -> Iterator[str]:
