@@ -41,6 +41,7 @@ RELEASE_LISTED = ("((? = '' AND r.last IS NULL) OR (? != '' AND (r.first IS NULL
                   "AND (r.last IS NULL OR r.last >= ?)))")
 ROLE_ORDER = ("controller", "applicant", "processor", "sub-processor", "infrastructure")
 REFERENCE = re.compile(r"^(DARS-[A-Z]+-\d+-[A-Z0-9]+)", re.IGNORECASE)
+FIND_SHOWN = 10  # the things a shared name names, listed in its error (a title is shared by up to 22)
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
@@ -384,26 +385,33 @@ class ReadModel:
         return self.rows("SELECT DISTINCT name, how FROM name WHERE iri = ? ORDER BY how, name", iri)
 
     def find(self, text: str) -> tuple[str, str]:
-        """``(kind, key)`` of an agreement reference, or of any spelling or code of a named thing."""
+        """``(kind, key)`` of an agreement reference, or of the one thing a spelling, code or key names.
+
+        A name several things carry (a title shared by agreements, a spelling of two organisations) is
+        an error naming them, never a silent pick: the page shown would be published as the answer.
+        One organisation among them still wins, as before: asking for an organisation by its name should
+        not fail because an agreement's title or a dataset's alias repeats it.
+        """
         text = text.strip()
         match = REFERENCE.match(text)
         if match:
             return "agreement", self.entity("agreement", match[1].upper())["key"]
-        named = self.db.execute("SELECT DISTINCT e.kind, e.key, e.label FROM name n JOIN entity e ON e.iri = n.iri "
+        found = self.db.execute("SELECT DISTINCT e.kind, e.key, e.label FROM name n JOIN entity e ON e.iri = n.iri "
                                 "WHERE n.name = ? COLLATE NOCASE ORDER BY e.kind, e.key", (text,)).fetchall()
-        organisations = [r for r in named if r[0] == "organisation"]
-        row = organisations[0] if len(organisations) == 1 else named[0] if len(named) == 1 else None
-        if row is None and named:
-            shown = ", ".join(f"{kind} {key}" for kind, key, _ in named[:5])
-            more = f" and {len(named) - 5} more" if len(named) > 5 else ""
-            raise RegkgError(f"{text!r} names {len(named)} things: {shown}{more}; give a reference or a key")
-        if row is None:
-            row = self.db.execute("SELECT kind, key FROM entity WHERE key = ? COLLATE NOCASE", (text,)).fetchone()
-        if row is None:
+        if not found:
+            found = self.db.execute("SELECT kind, key, label FROM entity WHERE key = ? COLLATE NOCASE "
+                                    "ORDER BY kind, key", (text,)).fetchall()
+        if not found:
             labels = [r[0] for r in self.db.execute("SELECT DISTINCT name FROM name")]
             raise RegkgError(f"no agreement, organisation, dataset, legal basis or purpose {text!r} in the store"
                              + closest_text(text, labels))
-        return row[0], row[1]
+        organisations = [r for r in found if r[0] == "organisation"]
+        if len(found) > 1 and len(organisations) != 1:
+            shown = "; ".join(f"{kind} {key} ({label})" for kind, key, label in found[:FIND_SHOWN])
+            more = f"; and {len(found) - FIND_SHOWN} more" if len(found) > FIND_SHOWN else ""
+            raise RegkgError(f"{text!r} names {len(found)} things: {shown}{more}; give a reference or a key")
+        kind, key, _ = organisations[0] if organisations else found[0]
+        return kind, key
 
     @cached_property
     def link_targets(self) -> dict[str, tuple[str, str]]:

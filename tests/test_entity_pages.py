@@ -286,10 +286,14 @@ def test_a_title_two_agreements_share_links_to_neither_and_show_names_both(share
         _, _, table = fetch(f"{url}/ask/agreements")
     assert ">Benchmarking stroke rehabilitation<" in table
     assert not re.search(r'href="/agreements/[^"]*">Benchmarking stroke rehabilitation</a>', table)
+    for reference in ("DARS-NIC-123200-J0L4T", "DARS-NIC-474218-V7G7L"):  # each reference links to its own page
+        assert f'<a href="/agreements/{reference}">{reference}</a>' in table
     with pytest.raises(RegkgError) as raised:
-        Register(shared_title).show("Benchmarking stroke rehabilitation")
-    assert str(raised.value) == ("'Benchmarking stroke rehabilitation' names 2 things: agreement "
-                                 "DARS-NIC-123200-J0L4T, agreement DARS-NIC-474218-V7G7L; give a reference or a key")
+        Register(shared_title).show("benchmarking stroke rehabilitation")
+    assert str(raised.value) == (
+        "'benchmarking stroke rehabilitation' names 2 things: agreement DARS-NIC-123200-J0L4T (Benchmarking stroke "
+        "rehabilitation); agreement DARS-NIC-474218-V7G7L (Benchmarking stroke rehabilitation); give a reference "
+        "or a key")
 
 
 def test_a_running_server_answers_from_a_store_rebuilt_under_it(tmp_path):
