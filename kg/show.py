@@ -32,7 +32,7 @@ def lines(page: dict[str, Any]) -> Iterator[str]:
     heading = f"{page['key']}: {page['label']}" if page["kind"] == "agreement" else f"{page['label']} ({page['kind']})"
     yield f"{heading} ({page['edition']})"
     yield from {"agreement": _agreement, "organisation": _organisation, "dataset": _dataset}.get(
-        page["kind"], _agreements)(page)
+        page["kind"], _term)(page)
 
 
 def _agreement(page: dict[str, Any]) -> Iterator[str]:
@@ -78,11 +78,15 @@ def _dataset(page: dict[str, Any]) -> Iterator[str]:
     yield from (f"  {r['role']}: {r['label']} ({r['agreements']})" for r in page["recipients"])
     yield "legal bases: " + "; ".join(f"{b['label']} ({b['agreements']})" for b in page["legal_bases"])
     yield "files released by year: " + "; ".join(f"{y['year']} {y['files']}" for y in page["releases_by_year"])
-    yield from _agreements(page)
+    yield from _agreement_list(page)
 
 
-def _agreements(page: dict[str, Any]) -> Iterator[str]:
-    if page["kind"] not in ("dataset",):
-        yield from _names(page)
+def _term(page: dict[str, Any]) -> Iterator[str]:
+    """A legal basis or purpose: its names, then its agreements."""
+    yield from _names(page)
+    yield from _agreement_list(page)
+
+
+def _agreement_list(page: dict[str, Any]) -> Iterator[str]:
     yield f"agreements ({len(page['agreements'])}):"
     yield from (f"  {a['agreement']}  {a['title']}" for a in page["agreements"])

@@ -339,6 +339,17 @@ def test_show_prints_the_agreement_page_in_the_terminal(sample_store_path):
     assert f"    {WORKBOOK}, sheet Agreements, row 9; {WORKBOOK}, sheet Agreements, row 10" in out
 
 
+def test_show_prints_a_purpose_with_its_names_and_agreements(sample_store_path):
+    out = cli_output("show", "Invoice Validation", "--store", str(sample_store_path))
+    assert out.splitlines() == [
+        "Invoice Validation (purpose) (newest edition)", "code: IV",
+        "names: IV (code); Invoice Validation (name); IV (spelling); Invoice Validation purposes (spelling)",
+        "agreements (4):", "  DARS-NIC-116738-W8J8Q  DSfC - NHS Nene CCG: RS & IV",
+        "  DARS-NIC-116829-C2B8N  DSfC - NHS Corby CCG; RS & IV.",
+        "  DARS-NIC-127332-G0J1N  DSfC - NHS Telford and Wrekin CCG; RS, IV",
+        f"  {REFERENCE}  DSfC - NHS West Leicestershire CCG IV RS"]
+
+
 def test_show_of_an_unknown_name_fails_with_the_closest(sample_store_path):
     from typer.testing import CliRunner
 
