@@ -367,6 +367,10 @@ class ReadModel:
     def edition_label(self, key: str) -> str:
         return key or (f"newest edition ({self.editions[-1]})" if self.editions else "newest edition")
 
+    def edition_phrase(self, key: str) -> str:
+        """The edition as a sentence names it: ``newest edition (2026-09)``, ``2026-08 edition``."""
+        return self.edition_label(key) if key == NEWEST else f"{key} edition"
+
     # ----------------------------------------------------------------- entities
 
     def entity(self, kind: str, key: str) -> dict[str, Any]:
@@ -473,20 +477,30 @@ class ReadModel:
         unlisted = {}
         if not shown:  # said on the page, never shown as that edition's facts
             shown = versions
-            unlisted = {"listed_in_edition": False, "edition": f"not listed in the {self.edition_label(ek)}; "
-                        f"as listed in {_runs_text(versions)}"}
+            unlisted = {"listed_in_edition": False, "edition": f"not listed in the {self.edition_phrase(ek)}; "
+                        f"shown as listed in {_runs_text(versions)}"}
         iris = [v["iri"] for v in shown]
         nodes = sorted({v["node"] for v in shown})
+        parties = self.rows(
+            f"SELECT p.*, e.key AS org_key, e.label AS org_label, v.number FROM party p "
+            f"JOIN version v ON v.iri = p.version LEFT JOIN entity e ON e.iri = p.org "
+            f"WHERE p.version IN ({_marks(iris)})", *iris)
+        uses = self.rows(f"SELECT u.*, e.key AS dataset_key, e.label AS dataset_label, v.facts FROM use u "
+                         f"JOIN version v ON v.iri = u.version LEFT JOIN entity e ON e.iri = u.dataset "
+                         f"WHERE u.version IN ({_marks(iris)}) ORDER BY dataset_label", *iris)
+        named = self._named({*(d for r in parties for d in json.loads(r["datasets"] or "[]")),
+                             *(b for r in uses for b in json.loads(r["bases"]))})
         return unlisted | {
             "versions": [self._version(v) for v in versions],
-            "parties": self._parties(iris),
-            "datasets": self._uses(iris),
+            "parties": _parties(parties, named),
+            "datasets": _uses(uses, named),
             "purposes": self._terms(iris, "purpose"),
             "legal_bases": self._terms(iris, "legal-basis"),
             "releases": self.rows(
-                f"SELECT r.month, r.dataset, e.label AS dataset_label, SUM(r.files) AS files FROM release r "
-                f"LEFT JOIN entity e ON e.iri = r.dataset WHERE r.node IN ({_marks(nodes)}) AND {RELEASE_LISTED} "
-                "GROUP BY r.month, r.dataset ORDER BY r.month, dataset_label", *nodes, *[ek] * 4),
+                f"SELECT r.month, r.dataset, e.key AS dataset_key, e.label AS dataset_label, SUM(r.files) AS files "
+                f"FROM release r LEFT JOIN entity e ON e.iri = r.dataset WHERE r.node IN ({_marks(nodes)}) "
+                f"AND {RELEASE_LISTED} GROUP BY r.month, r.dataset ORDER BY r.month, dataset_label",
+                *nodes, *[ek] * 4),
             "sources": sorted({v["source"] for v in versions if v["source"]}),
         }
 
@@ -496,43 +510,15 @@ class ReadModel:
                 "editions": [{"first": f, "last": la} for f, la in json.loads(v["runs"])],
                 "facts": json.loads(v["facts"]), "objective": v["objective"], "source": _where(v)}
 
-    def _parties(self, versions: list[str]) -> list[dict[str, Any]]:
-        rows = self.rows(
-            f"SELECT p.*, e.key AS org_key, e.label AS org_label, v.number FROM party p "
-            f"JOIN version v ON v.iri = p.version LEFT JOIN entity e ON e.iri = p.org "
-            f"WHERE p.version IN ({_marks(versions)})", *versions)
-        merged: dict[tuple, dict[str, Any]] = {}
-        for r in rows:
-            key = (r["role"], r["org"], r["evidence"] or "")
-            item = merged.setdefault(key, {"role": r["role"], "organisation": r["org_label"] or r["org"],
-                                           "organisation_key": r["org_key"], "link": r["link"],
-                                           "evidence": r["evidence"], "sources": [], "versions": [],
-                                           "datasets": []})
-            if _where(r) not in item["sources"]:
-                item["sources"].append(_where(r))
-            item["versions"] = sorted({*item["versions"], r["number"] or "page"})
-            item["datasets"] = sorted({*item["datasets"], *map(self._label, json.loads(r["datasets"] or "[]"))})
-        return sorted(merged.values(),
-                      key=lambda p: (ROLE_ORDER.index(p["role"]), p["organisation"], p["evidence"] or ""))
-
-    def _label(self, iri: str) -> str:
-        row = self.db.execute("SELECT label FROM entity WHERE iri = ?", (iri,)).fetchone()
-        return row[0] if row else iri
-
-    def _uses(self, versions: list[str]) -> list[dict[str, Any]]:
-        rows = self.rows(f"SELECT u.*, e.key AS dataset_key, e.label AS dataset_label, v.facts FROM use u "
-                         f"JOIN version v ON v.iri = u.version LEFT JOIN entity e ON e.iri = u.dataset "
-                         f"WHERE u.version IN ({_marks(versions)}) ORDER BY dataset_label", *versions)
-        merged: dict[str, dict[str, Any]] = {}
-        for r in rows:
-            item = merged.setdefault(r["dataset"], {"dataset": r["dataset_label"] or r["label"],
-                                                    "dataset_key": r["dataset_key"], "as_listed": set(),
-                                                    "type_of_data": set(), "legal_bases": set(), "opt_outs": set()})
-            item["as_listed"].add(r["label"] or "")
-            item["type_of_data"].update(filter(None, (r["type_of_data"] or "").split("; ")))
-            item["legal_bases"].update(self._label(b) for b in json.loads(r["bases"]))
-            item["opt_outs"].update(json.loads(r["facts"]).get("opt-outs", []))
-        return [{k: sorted(x) if isinstance(x, set) else x for k, x in item.items()} for item in merged.values()]
+    def _named(self, iris: set[str]) -> dict[str, dict[str, str | None]]:
+        """``{iri: {"key", "label"}}`` of entities named on a page, by one query: a page links them by
+        key (a label may be shared), and an IRI the read model does not know shows as itself, unlinked."""
+        found: dict[str, dict[str, str | None]] = {iri: {"key": None, "label": iri} for iri in iris}
+        wanted = sorted(iris)
+        for iri, key, label in self.db.execute(f"SELECT iri, key, label FROM entity WHERE iri IN ({_marks(wanted)})",
+                                               wanted):
+            found[iri] = {"key": key, "label": label}
+        return found
 
     def _terms(self, versions: list[str], kind: str) -> list[dict[str, str]]:
         return self.rows(f"SELECT DISTINCT e.key, e.label FROM term t JOIN entity e ON e.iri = t.iri "
@@ -593,12 +579,57 @@ class ReadModel:
                 "agreements": agreements}
 
 
+def _parties(rows: list[dict[str, Any]], named: dict[str, dict[str, str | None]]) -> list[dict[str, Any]]:
+    """Party rows merged by role, organisation and evidence sentence, each with its versions and sources."""
+    merged: dict[tuple, dict[str, Any]] = {}
+    datasets: dict[tuple, set[str]] = defaultdict(set)
+    for r in rows:
+        key = (r["role"], r["org"], r["evidence"] or "")
+        item = merged.setdefault(key, {"role": r["role"], "organisation": r["org_label"] or r["org"],
+                                       "organisation_key": r["org_key"], "link": r["link"],
+                                       "evidence": r["evidence"], "sources": [], "versions": [], "datasets": []})
+        if _where(r) not in item["sources"]:
+            item["sources"].append(_where(r))
+        item["versions"] = sorted({*item["versions"], r["number"] or "page"})
+        datasets[key].update(json.loads(r["datasets"] or "[]"))
+    for key, item in merged.items():
+        item["datasets"] = _by_label(datasets[key], named)
+    return sorted(merged.values(),
+                  key=lambda p: (ROLE_ORDER.index(p["role"]), p["organisation"], p["evidence"] or ""))
+
+
+def _uses(rows: list[dict[str, Any]], named: dict[str, dict[str, str | None]]) -> list[dict[str, Any]]:
+    """Dataset use rows merged by dataset: how it was listed, its types of data, legal bases and opt-outs."""
+    merged: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        item = merged.setdefault(r["dataset"], {"dataset": r["dataset_label"] or r["label"],
+                                                "dataset_key": r["dataset_key"], "as_listed": set(),
+                                                "type_of_data": set(), "legal_bases": set(), "opt_outs": set()})
+        item["as_listed"].add(r["label"] or "")
+        item["type_of_data"].update(filter(None, (r["type_of_data"] or "").split("; ")))
+        item["legal_bases"].update(json.loads(r["bases"]))
+        item["opt_outs"].update(json.loads(r["facts"]).get("opt-outs", []))
+    return [{k: (_by_label(x, named) if k == "legal_bases" else sorted(x)) if isinstance(x, set) else x
+             for k, x in item.items()} for item in merged.values()]
+
+
+def _by_label(iris: set[str], named: dict[str, dict[str, str | None]]) -> list[dict[str, str | None]]:
+    return sorted((named[i] for i in iris), key=lambda n: (n["label"] or "", n["key"] or ""))
+
+
+def listing_run(first: str | None, last: str | None) -> str:
+    """One listing run of a version as the pages word it: ``2025-09 – now``, ``2026-08``, ``every edition``."""
+    if not (first or last):
+        return "every edition"
+    if first and first == last:
+        return first
+    return f"{first or '…'} – {last or 'now'}"
+
+
 def _runs_text(versions: list[dict[str, Any]]) -> str:
-    """The editions that listed any of ``versions``: ``2025-09 – 2026-09``, or ``its source`` (undated)."""
+    """The editions that listed any of ``versions`` (``2025-09 – 2026-08; 2026-09``), or its undated source."""
     runs = sorted({(first or "", last or "") for v in versions for first, last in json.loads(v["runs"])})
-    if not runs:
-        return "its undated source"
-    return "; ".join(f"{first or '…'} – {last or 'now'}" for first, last in runs)
+    return "; ".join(listing_run(first or None, last or None) for first, last in runs) or "its undated source"
 
 
 def _marks(items: list[Any]) -> str:

@@ -42,7 +42,7 @@ def _agreement(page: dict[str, Any]) -> Iterator[str]:
         yield f"  {v['number'] or 'page'}  {v['start'] or '?'} – {v['end'] or '?'}  {listed}  ({where(v['source'])})"
     yield "parties:"
     for p in page["parties"]:
-        datasets = f" [{'; '.join(p['datasets'])}]" if p["datasets"] else ""
+        datasets = f" [{'; '.join(d['label'] for d in p['datasets'])}]" if p["datasets"] else ""
         yield f"  {p['role']}: {p['organisation']}{datasets} (versions {', '.join(p['versions'])})"
         if p["evidence"]:
             yield f"  “{p['evidence']}”"
@@ -50,7 +50,7 @@ def _agreement(page: dict[str, Any]) -> Iterator[str]:
     yield "datasets:"
     for d in page["datasets"]:
         yield (f"  {d['dataset']}: {', '.join(d['type_of_data']) or '?'}; legal basis: "
-               f"{'; '.join(d['legal_bases']) or '?'}; opt-outs: {', '.join(d['opt_outs']) or '?'}")
+               f"{'; '.join(b['label'] for b in d['legal_bases']) or '?'}; opt-outs: {', '.join(d['opt_outs']) or '?'}")
     yield "purposes: " + "; ".join(p["label"] for p in page["purposes"])
     yield "legal bases: " + "; ".join(b["label"] for b in page["legal_bases"])
     if page["releases"]:

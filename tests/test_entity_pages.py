@@ -48,12 +48,19 @@ SUS, MHSDS = "SUS for Commissioners", "Mental Health Services Data Set (MHSDS)"
 S261_7 = "Health and Social Care Act 2012 - s261(7)"
 S261_OTHER = "Health and Social Care Act 2012 - s261 - 'Other dissemination of information'"
 S251 = "National Health Service Act 2006 - s251 - 'Control of patient information'"
+KEYS = {SUS: "sus-plus", MHSDS: "mhsds", S261_7: "hsca-2012-s261-7", S261_OTHER: "hsca-2012-s261-other-dissemination",
+        S251: "nhs-act-2006-s251"}
+
+
+def named(*labels: str) -> list[dict[str, str]]:
+    """Datasets or legal bases as an agreement page carries them: by key, with their labels."""
+    return [{"key": KEYS[label], "label": label} for label in labels]
 
 
 def party(role: str, org: str, key: str, evidence: str | None, sources: list, versions: list[str],
           datasets: list[str], link: str = "stated") -> dict[str, object]:
     return {"role": role, "organisation": org, "organisation_key": key, "link": link, "evidence": evidence,
-            "sources": sources, "versions": versions, "datasets": datasets}
+            "sources": sources, "versions": versions, "datasets": named(*datasets)}
 
 
 # --------------------------------------------------------------------------- the agreement page
@@ -89,9 +96,9 @@ def test_agreement_json_holds_versions_parties_with_evidence_datasets_and_source
               "inferred")]
     assert page["datasets"] == [
         {"dataset": MHSDS, "dataset_key": "mhsds", "as_listed": ["Mental Health Services Data Set", MHSDS],
-         "type_of_data": ["Identifiable"], "legal_bases": [S261_7], "opt_outs": ["OptOutsApplied"]},
+         "type_of_data": ["Identifiable"], "legal_bases": named(S261_7), "opt_outs": ["OptOutsApplied"]},
         {"dataset": SUS, "dataset_key": "sus-plus", "as_listed": [SUS],
-         "type_of_data": ["AnonymisedICOCompliant", "Identifiable"], "legal_bases": [S261_OTHER, S261_7, S251],
+         "type_of_data": ["AnonymisedICOCompliant", "Identifiable"], "legal_bases": named(S261_OTHER, S261_7, S251),
          "opt_outs": ["OptOutsApplied"]}]
     assert page["purposes"] == [{"key": "invoice-validation", "label": "Invoice Validation"},
                                 {"key": "risk-stratification", "label": "Risk Stratification"}]
@@ -109,6 +116,24 @@ def test_agreement_page_links_every_name_and_shows_evidence_with_its_row(base):
     assert '<a href="/purposes/invoice-validation">' in page and '<a href="/legal-bases/nhs-act-2006-s251">' in page
     assert f"Data processor 1 {MLCSU}" in page
     assert f"{WORKBOOK}, sheet Agreements, row 9" in page and f"{PAGE}, lines 7–121" in page
+
+
+def test_agreement_page_links_datasets_and_legal_bases_by_key_not_by_label(base):
+    _, _, page = fetch(f"{base}/agreements/{REFERENCE}")
+    assert f'<td><a href="/datasets/mhsds">{MHSDS}</a>; <a href="/datasets/sus-plus">{SUS}</a></td>' in page
+    assert f'<td><a href="/legal-bases/hsca-2012-s261-7">{S261_7}</a></td>' in page
+
+
+def test_an_agreement_page_costs_eight_queries_however_many_datasets_and_bases_it_names(sample_store_path):
+    read = Register(sample_store_path).read
+    counts = {}
+    for reference in (REFERENCE, "DARS-NIC-114652-L3R2T"):  # 2 datasets with 4 bases; 1 dataset with 1
+        queries: list[str] = []
+        read.db.set_trace_callback(queries.append)
+        read.page("agreement", reference)
+        read.db.set_trace_callback(None)
+        counts[reference] = len(queries)
+    assert counts == {REFERENCE: 8, "DARS-NIC-114652-L3R2T": 8}
 
 
 def test_the_same_page_by_accept_and_as_csv(base):
@@ -180,7 +205,8 @@ def test_legal_basis_and_purpose_pages_list_their_agreements(base):
 
 def test_releases_by_month_on_the_agreement_page(base):
     page = json.loads(fetch(f"{base}/agreements/DARS-NIC-114652-L3R2T.json")[2])
-    assert page["releases"] and all(set(r) == {"month", "dataset", "dataset_label", "files"} for r in page["releases"])
+    columns = {"month", "dataset", "dataset_key", "dataset_label", "files"}
+    assert page["releases"] and all(set(r) == columns for r in page["releases"])
     assert sum(r["files"] for r in page["releases"]) == len(json.loads(
         fetch(f"{base}/sparql?" + urlencode({"query": "SELECT ?r WHERE { ?r a dur:Release ; dur:releasedUnder/"
                                              "dct:isVersionOf/dct:identifier 'DARS-NIC-114652-L3R2T' }"}))[2]
@@ -240,7 +266,7 @@ def test_pages_answer_for_the_newest_edition_and_for_one_named(two_editions):
         status, _, body = fetch(f"{url}/agreements/{removed}.json?edition=2031-01")
         _, _, html = fetch(f"{url}/agreements/{removed}?edition=2026-08")
     # not listed in the newest edition: the page says so, and whose facts it shows
-    assert newest["edition"] == "not listed in the newest edition (2026-09); as listed in 2026-08 – 2026-08"
+    assert newest["edition"] == "not listed in the newest edition (2026-09); shown as listed in 2026-08"
     assert newest["listed_in_edition"] is False and "listed_in_edition" not in august
     assert august["edition"] == "2026-08"
     assert [v["listed"] for v in newest["versions"]] == [False] and [v["listed"] for v in august["versions"]] == [True]
@@ -254,9 +280,11 @@ def test_an_edition_that_does_not_list_an_agreement_shows_no_facts_as_its_own(tw
     with running(two_editions) as url:
         august = json.loads(fetch(f"{url}/agreements/{added}.json?edition=2026-08")[2])
         _, _, html = fetch(f"{url}/agreements/{added}?edition=2026-08")
-    assert august["edition"] == "not listed in the 2026-08; as listed in 2026-09 – now"
+    assert august["edition"] == "not listed in the 2026-08 edition; shown as listed in 2026-09 – now"
     assert august["listed_in_edition"] is False
-    assert "not listed in the 2026-08; as listed in 2026-09 – now" in html
+    assert ('<p class="note"><b>not listed in the 2026-08 edition; shown as listed in 2026-09 – now</b>; '
+            "another edition:") in html
+    assert "Shows the" not in html
 
 
 def test_downloads_from_an_editions_page_are_of_that_edition(two_editions):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from kg.output import compact
-from kg.readmodel import REFERENCE, kind_of
+from kg.readmodel import REFERENCE, kind_of, listing_run
 from kg.show import where
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -57,7 +57,8 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["compact"] = compact
-    env.globals.update(url=url, headings=HEADINGS, where=where)  # where: as `regkg show` writes it (escaped)
+    # where and listing_run: worded once, for the terminal and the pages alike (output still escaped)
+    env.globals.update(url=url, headings=HEADINGS, where=where, listing_run=listing_run)
     return env
 
 

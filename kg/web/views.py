@@ -238,13 +238,15 @@ def entity_page(app: App, request: Request, kind: str, key: str) -> Response:
     edition = request.param("edition")
     return page(f"{'term' if kind in ('legal-basis', 'purpose') else kind}.html", title=data["label"],
                 heading=data["label"], page=data, edition=data["edition"], editions=read.editions,
-                linker=linker(app), same_edition=f"?{urlencode({'edition': edition})}" if edition else "")
+                unlisted=data.get("listed_in_edition") is False,
+                same_edition=f"?{urlencode({'edition': edition})}" if edition else "")
 
 
 def entity_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of an entity page's main table, for its CSV: parties, roles, recipients or agreements."""
     if data["kind"] == "agreement":
-        return [{"role": p["role"], "organisation": p["organisation"], "datasets": "; ".join(p["datasets"]),
+        return [{"role": p["role"], "organisation": p["organisation"],
+                 "datasets": "; ".join(d["label"] for d in p["datasets"]),
                  "evidence": p["evidence"] or "", "versions": "; ".join(p["versions"]),
                  "source": "; ".join(json.dumps(w) for w in p["sources"])} for p in data["parties"]]
     if data["kind"] == "organisation":
