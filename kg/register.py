@@ -1,12 +1,13 @@
 """One core object holding the store, the resolver and the vocabulary, for every reader of a built store.
 
 The web server, every ``regkg`` command and the tutorial notebook ask the register
-through a :class:`Register`: it opens the built store read-only once, loads the resolver and the
-vocabulary once, on first use, and delegates each question to the library module that answers it
-(``kg.query``, ``kg.scope``, ``kg.flows``, ``kg.trace``, ``kg.readmodel``).  A build swaps a new store
-in by switching a link (``kg.store.swap_in``); :meth:`Register.refresh` notices that by one ``stat``
-(``kg.store.generation``) and reopens the store and its read model, so a long-running reader answers
-from the data it was last given.
+through a :class:`Register`: it checks at once that the built store is there, opens it read-only, and
+loads the read model, the resolver and the vocabulary, each once and at first use (the web server's
+own process never queries the store, so never opens it), and delegates each question to the library
+module that answers it (``kg.query``, ``kg.scope``, ``kg.flows``, ``kg.trace``, ``kg.readmodel``).  A
+build swaps a new store in by switching a link (``kg.store.swap_in``); :meth:`Register.refresh`
+notices that by one ``stat`` (``kg.store.generation``) and forgets the store and its read model, which
+reopen at their next use, so a long-running reader answers from the data it was last given.
 """
 
 from __future__ import annotations
